@@ -1,0 +1,84 @@
+/**
+ * The engine as the rest of Hearth sees it. Capabilities (completion, actions, chat) depend on this interface,
+ * not on the worker client, so their glue can be unit-tested against a fake beside the real-model tests.
+ */
+import type {
+  ChatMessage,
+  ErrorCode,
+  GenerationResult,
+  GenerationStats,
+  ModelInfo,
+  SamplingOptions,
+  WorkerStats,
+  Workload,
+} from './protocol';
+
+export type EngineStateKind = 'noModel' | 'idle' | 'loading' | 'ready' | 'generating' | 'error';
+
+export interface EngineState {
+  kind: EngineStateKind;
+  /** File name of the configured model, when there is one. */
+  modelName?: string;
+  /** For `error`: what went wrong, in words a user can act on. */
+  message?: string;
+  code?: ErrorCode;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Streamed text as it is generated. */
+  onChunk?: (text: string) => void;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** A failure the user can act on; `code` says which. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** The request was cancelled: by its signal, by a newer completion (superseded), or by shutdown. */
+export class CancelledError extends Error {
+  constructor(
+    readonly reason: 'cancel' | 'superseded' | 'shutdown',
+    readonly partial = '',
+  ) {
+    super(`Request ${reason === 'superseded' ? 'superseded by a newer one' : 'cancelled'}`);
+    this.name = 'CancelledError';
+  }
+}
+
+export function isCancelled(error: unknown): error is CancelledError {
+  return error instanceof Error && error.name === 'CancelledError';
+}
+
+export interface InferenceEngine {
+  readonly state: EngineState;
+  onDidChangeState(listener: (state: EngineState) => void): Disposable;
+  /** Plain completion. A newer `completion`-workload request cancels an older one still running (newest wins). */
+  complete(prompt: string, sampling: SamplingOptions, options?: RequestOptions & { workload?: Workload }): Promise<GenerationResult>;
+  /** Fill-in-the-middle with the model's FIM tokens; rejects with code NO_INFILL when the model has none. Newest wins. */
+  infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult>;
+  /** One assistant turn through the model's chat template (or a fallback wrapper). */
+  chat(messages: ChatMessage[], sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult>;
+  /** Evaluate a prompt into a workload's KV cache without generating (keeps a likely prefix warm). */
+  prefill(prompt: string, workload: Workload, options?: RequestOptions): Promise<GenerationStats>;
+  countTokens(text: string): Promise<number>;
+  /** Loads the model if needed. */
+  modelInfo(): Promise<ModelInfo>;
+  /** The loaded model's info, if loaded, without starting anything. */
+  readonly loadedModel: ModelInfo | undefined;
+  /** Worker statistics; undefined when no worker runs (does not start one). */
+  stats(): Promise<WorkerStats | undefined>;
+  /** Stop the worker now; the next request starts a new one. */
+  restart(): Promise<void>;
+  dispose(): void;
+}

@@ -1,0 +1,410 @@
+/**
+ * The extension-host side of inference: spawns the worker lazily on the first request, loads the configured
+ * model, relays typed requests, and turns every way the worker can fail into a settled promise. Nothing here
+ * imports `vscode` or node-llama-cpp, so the same client runs in VS Code, in plain-Node tests and in the bench.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadKey, respawnDelayMs, type EngineConfig } from './config';
+import type {
+  ChatMessage, GenerationResult, GenerationStats, LoadOptions, ModelInfo, Request, Response, ResultOf, SamplingOptions, WorkerStats, Workload,
+} from './protocol';
+import { isResponse } from './protocol';
+import { CancelledError, EngineError, type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from './types';
+
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+export interface WorkerEngineOptions {
+  workerPath: string;
+  config: () => EngineConfig;
+  log: Logger;
+  /** Where "auto" threads remember their calibration. */
+  calibrationFile?: string;
+}
+
+interface Pending {
+  type: Request['type'];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onChunk?: (text: string) => void;
+  generation: boolean;
+}
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+type RequestBody = DistributiveOmit<Request, 'id'>;
+
+interface Worker {
+  child: ChildProcess;
+  key: string;
+  ready: Promise<ModelInfo>;
+  info?: ModelInfo;
+  exited: boolean;
+}
+
+export class WorkerEngine implements InferenceEngine {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(s: EngineState) => void>();
+  private crashTimes: number[] = [];
+  private loadFailure: { key: string; stamp: string; error: EngineError } | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private current: EngineState;
+
+  constructor(private readonly options: WorkerEngineOptions) {
+    this.current = this.restingState();
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  get loadedModel(): ModelInfo | undefined {
+    return this.worker?.info;
+  }
+
+  onDidChangeState(listener: (state: EngineState) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Call when settings change: a different model or runtime setting stops the worker; the next request reloads. */
+  configurationChanged(): void {
+    const key = loadKey(this.options.config());
+    if (this.worker && this.worker.key !== key) void this.stopWorker('shutdown');
+    else if (!this.worker) this.setState(this.restingState());
+    this.loadFailure = undefined;
+  }
+
+  complete(prompt: string, sampling: SamplingOptions, options: RequestOptions & { workload?: Workload } = {}): Promise<GenerationResult> {
+    return this.request({ type: 'complete', workload: options.workload ?? 'completion', prompt, sampling }, options);
+  }
+
+  infill(prefix: string, suffix: string, sampling: SamplingOptions, options: RequestOptions & { layout?: 'psm' | 'spm' } = {}): Promise<GenerationResult> {
+    return this.request({ type: 'infill', prefix, suffix, sampling, layout: options.layout }, options);
+  }
+
+  chat(messages: ChatMessage[], sampling: SamplingOptions, options: RequestOptions = {}): Promise<GenerationResult> {
+    return this.request({ type: 'chat', messages, sampling }, options);
+  }
+
+  prefill(prompt: string, workload: Workload, options: RequestOptions = {}): Promise<GenerationStats> {
+    return this.request({ type: 'prefill', workload, prompt }, options);
+  }
+
+  countTokens(text: string): Promise<number> {
+    return this.request({ type: 'countTokens', text }, {});
+  }
+
+  async modelInfo(): Promise<ModelInfo> {
+    return (await this.ensureWorker()).info!;
+  }
+
+  async stats(): Promise<WorkerStats | undefined> {
+    if (!this.worker?.info || this.worker.exited) return undefined;
+    return this.send({ type: 'stats' }, {});
+  }
+
+  async restart(): Promise<void> {
+    this.loadFailure = undefined;
+    this.crashTimes = [];
+    await this.stopWorker('shutdown');
+    this.setState(this.restingState());
+  }
+
+  /** Kill the worker the hard way (tests and the bench use this to prove crash recovery). */
+  killWorkerForTesting(signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
+    const pid = this.worker?.child.pid;
+    this.worker?.child.kill(signal);
+    return pid;
+  }
+
+  get workerPid(): number | undefined {
+    return this.worker && !this.worker.exited ? this.worker.child.pid : undefined;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    void this.stopWorker('shutdown');
+    this.listeners.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private restingState(): EngineState {
+    const modelPath = this.options.config().modelPath;
+    if (!modelPath) return { kind: 'noModel' };
+    return { kind: 'idle', modelName: path.basename(modelPath) };
+  }
+
+  private setState(state: EngineState): void {
+    const prev = this.current;
+    if (prev.kind === state.kind && prev.modelName === state.modelName && prev.message === state.message) return;
+    this.current = state;
+    for (const l of [...this.listeners]) {
+      try {
+        l(state);
+      } catch (error) {
+        this.options.log.error(`state listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private refreshBusyState(): void {
+    if (!this.worker?.info) return;
+    const busy = [...this.pending.values()].some((p) => p.generation);
+    this.setState({ kind: busy ? 'generating' : 'ready', modelName: this.worker.info.name });
+  }
+
+  private async request<T extends RequestBody['type']>(body: RequestBody & { type: T }, options: RequestOptions): Promise<ResultOf[T]> {
+    if (options.signal?.aborted) throw new CancelledError('cancel');
+    await this.ensureWorker(options.signal);
+    if (options.signal?.aborted) throw new CancelledError('cancel');
+    return this.send<T>(body as RequestBody & { type: T } & never, options);
+  }
+
+  private send<T extends RequestBody['type']>(body: RequestBody & { type: T }, options: RequestOptions): Promise<ResultOf[T]> {
+    const worker = this.worker;
+    if (!worker || worker.exited) return Promise.reject(new EngineError('WORKER_CRASHED', 'The Hearth engine is not running. Try again.'));
+    const id = this.nextId++;
+    const generation = body.type === 'complete' || body.type === 'infill' || body.type === 'chat';
+    return new Promise<ResultOf[T]>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.pending.has(id) && this.worker === worker && !worker.exited) {
+          worker.child.send({ id: this.nextId++, type: 'cancel', targetId: id } satisfies Request);
+        }
+      };
+      const settle = () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        this.touch();
+        this.refreshBusyState();
+      };
+      this.pending.set(id, {
+        type: body.type,
+        generation,
+        onChunk: options.onChunk,
+        resolve: (v) => {
+          settle();
+          resolve(v as ResultOf[T]);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        worker.child.send({ ...body, id } as Request);
+      } catch (error) {
+        this.pending.get(id)?.reject(new EngineError('WORKER_CRASHED', `Could not reach the Hearth engine: ${(error as Error).message}`));
+        this.pending.delete(id);
+        return;
+      }
+      if (generation) this.refreshBusyState();
+    });
+  }
+
+  private fileStamp(modelPath: string): string {
+    try {
+      const s = fs.statSync(modelPath);
+      return `${s.size}:${s.mtimeMs}:${s.isDirectory()}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  private async ensureWorker(signal?: AbortSignal): Promise<Worker> {
+    if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
+    const config = this.options.config();
+    if (!config.modelPath) {
+      this.setState({ kind: 'noModel' });
+      throw new EngineError('NO_MODEL', 'No model file is configured. Run "Hearth: Select Model File…" to choose a .gguf model.');
+    }
+    const key = loadKey(config);
+    if (this.worker && this.worker.key !== key) await this.stopWorker('shutdown');
+    if (this.worker && !this.worker.exited) {
+      await this.worker.ready;
+      return this.worker;
+    }
+    // The same broken file fails the same way: answer at once instead of respawning on every keystroke.
+    const stamp = this.fileStamp(config.modelPath);
+    if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
+
+    const now = Date.now();
+    this.crashTimes = this.crashTimes.filter((t) => now - t < 120_000);
+    const delay = respawnDelayMs(this.crashTimes.length);
+    if (delay > 0) {
+      this.options.log.warn(`the engine crashed ${this.crashTimes.length} times recently; waiting ${delay} ms before restarting it`);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, delay);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new CancelledError('cancel'));
+        }, { once: true });
+      });
+      if (this.worker && !this.worker.exited) return this.ensureWorker(signal);
+    }
+    const worker = this.spawn(config, key);
+    try {
+      await worker.ready;
+    } catch (error) {
+      if (error instanceof EngineError && error.code !== 'WORKER_CRASHED') {
+        this.loadFailure = { key, stamp, error };
+      }
+      throw error;
+    }
+    return worker;
+  }
+
+  private spawn(config: EngineConfig, key: string): Worker {
+    const name = path.basename(config.modelPath!);
+    this.setState({ kind: 'loading', modelName: name });
+    const started = Date.now();
+    const child = fork(this.options.workerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // In desktop VS Code the host is Electron: run the child as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true' },
+      execArgv: [],
+    });
+    const log = this.options.log;
+    child.stdout?.on('data', (d: Buffer) => log.debug(`worker: ${d.toString().trimEnd()}`));
+    child.stderr?.on('data', (d: Buffer) => log.debug(`worker stderr: ${d.toString().trimEnd()}`));
+
+    let resolveReady!: (info: ModelInfo) => void;
+    let rejectReady!: (e: Error) => void;
+    const ready = new Promise<ModelInfo>((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    ready.catch(() => undefined);
+    const worker: Worker = { child, key, ready, exited: false };
+    this.worker = worker;
+    const loadId = this.nextId++;
+
+    child.on('message', (message: unknown) => {
+      if (!isResponse(message)) return;
+      this.onMessage(worker, message, loadId, config, (info) => {
+        worker.info = info;
+        log.info(`model ${info.name} ready in ${Date.now() - started} ms (worker ${child.pid}; load ${info.loadMs} ms; threads ${info.threads}: ${info.threadsReason}; context ${info.contextSize}; FIM ${info.supportsInfill}; chat template ${info.hasChatTemplate ? 'yes' : `none (using ${info.chatWrapper})`})`);
+        this.crashTimes = [];
+        resolveReady(info);
+        this.setState({ kind: 'ready', modelName: info.name });
+        this.touch();
+      }, (error) => {
+        rejectReady(error);
+        this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code });
+        void this.stopWorker('shutdown', worker);
+      });
+    });
+    child.on('error', (error) => log.error(`worker process error: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      worker.exited = true;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const expected = (worker as { stopping?: boolean }).stopping === true;
+      const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+      const error = new EngineError('WORKER_CRASHED', `The Hearth engine stopped unexpectedly (${reason}). It restarts on the next request; see "Hearth: Show Log" for details.`);
+      if (!expected) {
+        log.error(`worker ${child.pid} exited (${reason})`);
+        this.crashTimes.push(Date.now());
+        rejectReady(error);
+      } else {
+        rejectReady(new CancelledError('shutdown'));
+      }
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        p.reject(expected ? new CancelledError('shutdown') : error);
+      }
+      if (!expected) this.setState({ kind: 'error', modelName: name, message: error.message, code: 'WORKER_CRASHED' });
+      else if (this.current.kind !== 'error') this.setState(this.restingState());
+    });
+    return worker;
+  }
+
+  private onMessage(worker: Worker, message: Response, loadId: number, config: EngineConfig, loaded: (info: ModelInfo) => void, failed: (e: EngineError) => void) {
+    const log = this.options.log;
+    switch (message.type) {
+      case 'ready': {
+        const options: LoadOptions = {
+          modelPath: config.modelPath!, threads: config.threads, contextSize: config.contextSize, gpu: config.gpu,
+          calibrationFile: this.options.calibrationFile, logLevel: config.logLevel,
+        };
+        worker.child.send({ id: loadId, type: 'load', options } satisfies Request);
+        return;
+      }
+      case 'log':
+        log[message.level](message.message);
+        return;
+      default:
+        break;
+    }
+    if (message.id === loadId) {
+      if (message.type === 'done') loaded(message.result as ModelInfo);
+      else if (message.type === 'error') failed(new EngineError(message.code, message.message));
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    switch (message.type) {
+      case 'chunk':
+        pending.onChunk?.(message.text);
+        return;
+      case 'done':
+        this.pending.delete(message.id);
+        this.logResult(pending.type, message.result);
+        pending.resolve(message.result);
+        return;
+      case 'cancelled':
+        this.pending.delete(message.id);
+        pending.reject(new CancelledError(message.reason, message.partial));
+        return;
+      case 'error':
+        this.pending.delete(message.id);
+        log.warn(`${pending.type} failed: ${message.message}`);
+        pending.reject(new EngineError(message.code, message.message));
+        return;
+    }
+  }
+
+  private logResult(type: string, result: unknown) {
+    const stats = (result as GenerationResult | undefined)?.stats;
+    if (!stats || typeof stats.generatedTokens !== 'number') return;
+    const tps = stats.generationMs > 0 ? (stats.generatedTokens / stats.generationMs) * 1000 : 0;
+    this.options.log.debug(`${type}: prompt ${stats.promptTokens} tokens (${stats.evaluatedTokens} evaluated, ${stats.reusedTokens} reused) in ${stats.promptMs.toFixed(0)} ms; ${stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s`);
+  }
+
+  /** Restart the idle-unload countdown. */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const minutes = this.options.config().idleUnloadMinutes;
+    if (!(minutes > 0) || !this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size > 0) return this.touch();
+      this.options.log.info(`unloading the model after ${minutes} idle minutes`);
+      void this.stopWorker('shutdown').then(() => this.setState(this.restingState()));
+    }, minutes * 60_000);
+    this.idleTimer.unref?.();
+  }
+
+  private async stopWorker(_reason: 'shutdown', which = this.worker): Promise<void> {
+    if (!which || which.exited) return;
+    (which as { stopping?: boolean }).stopping = true;
+    if (this.worker === which && this.idleTimer) clearTimeout(this.idleTimer);
+    const exited = new Promise<void>((resolve) => which.child.once('exit', () => resolve()));
+    try {
+      which.child.send({ id: this.nextId++, type: 'shutdown' } satisfies Request);
+    } catch {
+      which.child.kill('SIGKILL');
+    }
+    const timer = setTimeout(() => which.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Wires Hearth together and returns. Nothing here loads a model or node-llama-cpp: the worker starts on the
+ * first request that needs it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { registerEngineCommands } from './engine/commands';
+import { ErrorReporter } from './engine/errorReporter';
+import type { HearthServices } from './engine/services';
+import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
+import { EngineStatusBar } from './engine/statusBar';
+import { WorkerEngine } from './engine/workerEngine';
+
+export interface HearthApi {
+  engine: WorkerEngine;
+  statusBar: EngineStatusBar;
+  errors: ErrorReporter;
+  [capability: string]: unknown;
+}
+
+export function activate(context: vscode.ExtensionContext): HearthApi {
+  const log = vscode.window.createOutputChannel('Hearth', { log: true });
+  const engine = new WorkerEngine({
+    workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
+    config: readEngineConfig,
+    log,
+    calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
+  });
+  const errors = new ErrorReporter(log);
+  const statusBar = new EngineStatusBar(engine);
+  context.subscriptions.push(
+    log,
+    engine,
+    statusBar,
+    ...registerEngineCommands(engine, log, errors),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (ENGINE_SETTINGS.some((s) => e.affectsConfiguration(s))) engine.configurationChanged();
+    }),
+  );
+  const services: HearthServices = { context, engine, log, reportError: (error, options) => errors.report(error, options) };
+  const api: HearthApi = { engine, statusBar, errors };
+  // Each capability registers here (see src/<capability>/index.ts):
+  // for (const [name, register] of Object.entries({ completion: registerCompletion, actions: registerActions, chat: registerChat })) {
+  //   const { disposables, api: capabilityApi } = register(services);
+  //   context.subscriptions.push(...disposables);
+  //   api[name] = capabilityApi;
+  // }
+  void services;
+  return api;
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,180 @@
+/**
+ * The inference worker: a child process forked by the extension host on first need, so a native crash or an
+ * out-of-memory kill takes down only this process. It answers the typed protocol in src/engine/protocol.ts.
+ *
+ * Scheduling: two lanes, one per workload, each serial. A new completion-lane generation supersedes every older
+ * completion-lane request (newest wins); chat-lane requests run in order. The lanes run concurrently and
+ * node-llama-cpp batches their evaluations into the same context.
+ */
+import type { ErrorCode, LogLevel, Request, Response, WorkerStats, Workload } from '../engine/protocol';
+import { isRequest } from '../engine/protocol';
+import { AbortedError } from './generate';
+import { ModelFileError } from './modelFile';
+import { Runtime, RuntimeError } from './runtime';
+
+const send = (message: Response) => {
+  if (process.connected) process.send?.(message);
+};
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'info', 'debug'];
+let logLevel: LogLevel = 'info';
+function log(level: LogLevel, message: string) {
+  if (LEVELS.indexOf(level) <= LEVELS.indexOf(logLevel)) send({ type: 'log', level, message });
+}
+
+interface Active {
+  controller: AbortController;
+  lane?: Workload;
+  supersedable: boolean;
+}
+
+const active = new Map<number, Active>();
+const lanes: Record<Workload, Promise<void>> = { completion: Promise.resolve(), chat: Promise.resolve() };
+const started = performance.now();
+let runtime: Runtime | undefined;
+let loading: Promise<Runtime> | undefined;
+let peakRss = 0;
+const stats: Omit<WorkerStats, 'rssBytes' | 'peakRssBytes' | 'uptimeMs' | 'model'> = {
+  requests: {}, cancelled: 0, totalEvaluatedTokens: 0, totalGeneratedTokens: 0,
+};
+
+function rss(): number {
+  const now = process.memoryUsage.rss();
+  peakRss = Math.max(peakRss, now);
+  return now;
+}
+setInterval(rss, 250).unref();
+
+function fail(id: number, error: unknown) {
+  if (error instanceof AbortedError) return; // answered by the abort path
+  let code: ErrorCode = 'INTERNAL';
+  if (error instanceof ModelFileError || error instanceof RuntimeError) code = error.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'INTERNAL') log('error', `request ${id} failed: ${error instanceof Error ? error.stack : message}`);
+  send({ id, type: 'error', code, message });
+}
+
+function requireRuntime(): Runtime {
+  if (!runtime) throw Object.assign(new Error('No model is loaded in the worker.'), { code: 'NOT_LOADED' });
+  return runtime;
+}
+
+/** Runs `work` on a lane after what is already queued there; answers exactly once. */
+function enqueue(request: Request, lane: Workload, supersedable: boolean, work: (signal: AbortSignal, onText: (t: string) => void) => Promise<unknown>) {
+  const controller = new AbortController();
+  if (supersedable) {
+    for (const [id, entry] of active) {
+      if (entry.lane === lane && entry.supersedable) entry.controller.abort('superseded');
+      void id;
+    }
+  }
+  active.set(request.id, { controller, lane, supersedable: supersedable || request.type === 'prefill' });
+  stats.requests[request.type] = (stats.requests[request.type] ?? 0) + 1;
+  let partial = '';
+  const run = async () => {
+    try {
+      if (controller.signal.aborted) throw new AbortedError('');
+      const result = await work(controller.signal, (text) => {
+        partial += text;
+        send({ id: request.id, type: 'chunk', text });
+      });
+      const s = (result as { stats?: { evaluatedTokens: number; generatedTokens: number } }).stats ?? (result as { evaluatedTokens?: number });
+      if (s && typeof (s as { evaluatedTokens?: number }).evaluatedTokens === 'number') {
+        const gs = s as { evaluatedTokens: number; generatedTokens: number };
+        stats.totalEvaluatedTokens += gs.evaluatedTokens;
+        stats.totalGeneratedTokens += gs.generatedTokens ?? 0;
+        stats.last = { ...(s as WorkerStats['last'] & object), type: request.type };
+      }
+      if (controller.signal.aborted) throw new AbortedError(partial);
+      send({ id: request.id, type: 'done', result });
+    } catch (error) {
+      if (controller.signal.aborted || error instanceof AbortedError) {
+        stats.cancelled++;
+        const reason = controller.signal.reason === 'superseded' || controller.signal.reason === 'shutdown' ? controller.signal.reason : 'cancel';
+        send({ id: request.id, type: 'cancelled', partial, reason });
+      } else {
+        const code = (error as { code?: ErrorCode }).code;
+        if (code === 'NOT_LOADED') send({ id: request.id, type: 'error', code, message: (error as Error).message });
+        else fail(request.id, error);
+      }
+    } finally {
+      active.delete(request.id);
+    }
+  };
+  const next = lanes[lane].then(run);
+  lanes[lane] = next;
+}
+
+async function handle(request: Request): Promise<void> {
+  switch (request.type) {
+    case 'load': {
+      logLevel = request.options.logLevel;
+      stats.requests.load = (stats.requests.load ?? 0) + 1;
+      try {
+        if (!runtime) {
+          loading ??= Runtime.load(request.options, log);
+          runtime = await loading;
+          log('info', `loaded ${runtime.info.name} (${runtime.info.architecture}) in ${runtime.info.loadMs} ms; ${runtime.info.threads} threads (${runtime.info.threadsReason}); context ${runtime.info.contextSize} tokens per workload; chat format ${runtime.info.chatWrapper}; FIM ${runtime.info.supportsInfill ? 'yes' : 'no'}`);
+        }
+        send({ id: request.id, type: 'done', result: runtime.info });
+      } catch (error) {
+        loading = undefined;
+        fail(request.id, error);
+      }
+      return;
+    }
+    case 'complete':
+      enqueue(request, request.workload, request.workload === 'completion', (signal, onText) =>
+        requireRuntime().complete(request.workload, request.prompt, request.sampling, signal, onText, request.addBos ?? true));
+      return;
+    case 'infill':
+      enqueue(request, 'completion', true, (signal, onText) =>
+        requireRuntime().infill(request.prefix, request.suffix, request.layout ?? 'psm', request.sampling, signal, onText));
+      return;
+    case 'chat':
+      enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText));
+      return;
+    case 'prefill':
+      enqueue(request, request.workload, false, (signal) => requireRuntime().prefill(request.workload, request.prompt, signal));
+      return;
+    case 'countTokens':
+      try {
+        send({ id: request.id, type: 'done', result: requireRuntime().countTokens(request.text) });
+      } catch (error) {
+        fail(request.id, error);
+      }
+      return;
+    case 'cancel': {
+      const target = active.get(request.targetId);
+      target?.controller.abort('cancel');
+      send({ id: request.id, type: 'done', result: target !== undefined });
+      return;
+    }
+    case 'stats':
+      send({ id: request.id, type: 'done', result: { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) } satisfies WorkerStats });
+      return;
+    case 'shutdown':
+      for (const entry of active.values()) entry.controller.abort('shutdown');
+      await Promise.allSettled([lanes.completion, lanes.chat]);
+      await runtime?.dispose();
+      runtime = undefined;
+      send({ id: request.id, type: 'done', result: true });
+      setTimeout(() => process.exit(0), 20);
+      return;
+    default: {
+      const unknown: { id: number; type: string } = request;
+      send({ id: unknown.id, type: 'error', code: 'BAD_REQUEST', message: `Unknown request type ${unknown.type}` });
+    }
+  }
+}
+
+process.on('message', (message: unknown) => {
+  if (!isRequest(message)) {
+    log('warn', `ignored a malformed message: ${JSON.stringify(message).slice(0, 200)}`);
+    return;
+  }
+  void handle(message).catch((error) => fail(message.id, error));
+});
+// The host going away (crash or reload) must not leave an orphan holding hundreds of MiB.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });

@@ -1,0 +1,176 @@
+/**
+ * Owns node-llama-cpp inside the worker: one model, one context with a long-lived sequence per workload
+ * (completion and chat keep separate KV caches, so neither evicts the other's prefix), and the request
+ * implementations on top of the shared generation loop.
+ */
+import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { ChatMessage, GenerationResult, GenerationStats, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../engine/protocol';
+import { evaluateOnly, generate, SliceSizer } from './generate';
+import { checkModelFile, ModelFileError } from './modelFile';
+import { decideThreads } from './threads';
+
+type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: 'NO_INFILL' | 'MODEL_LOAD_FAILED' | 'RUNTIME_UNAVAILABLE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+let modulePromise: Promise<NodeLlamaCpp> | undefined;
+function loadModule(): Promise<NodeLlamaCpp> {
+  // A real dynamic import: node-llama-cpp is ESM with top-level await and cannot be require()d.
+  modulePromise ??= import('node-llama-cpp');
+  return modulePromise;
+}
+
+export class Runtime {
+  private readonly sizer = new SliceSizer();
+  private constructor(
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    private readonly sequences: Record<Workload, LlamaContextSequence>,
+    private readonly chatWrapper: ChatWrapper,
+    readonly info: ModelInfo,
+  ) {}
+
+  static async load(options: LoadOptions, log: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void): Promise<Runtime> {
+    const started = performance.now();
+    let lib: NodeLlamaCpp;
+    try {
+      lib = await loadModule();
+    } catch (error) {
+      throw new RuntimeError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
+    }
+    const checked = await checkModelFile(options.modelPath, options.contextSize * 2, (p) => lib.readGgufFileInfo(p, { fetchRetryOptions: { retries: 0 } }));
+    const cores = (await import('node:os')).availableParallelism();
+    const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
+    let llama: Llama;
+    try {
+      llama = await lib.getLlama({
+        gpu: options.gpu === 'off' ? false : 'auto',
+        build: 'never',
+        skipDownload: true,
+        progressLogs: false,
+        usePrebuiltBinaries: true,
+        maxThreads: cores,
+        logLevel: options.logLevel === 'debug' ? lib.LlamaLogLevel.debug : lib.LlamaLogLevel.warn,
+        logger: (level, message) => {
+          const mapped = levels[level];
+          if (mapped && message.trim()) log(mapped, `llama.cpp: ${message.trim()}`);
+        },
+      });
+    } catch (error) {
+      throw new RuntimeError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
+    }
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'off' ? 0 : 'auto' });
+    } catch (error) {
+      await llama.dispose().catch(() => undefined);
+      throw new RuntimeError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
+    }
+    try {
+      const decision = await decideThreads({
+        setting: options.threads, model, fileSize: checked.fileSize, gpu: llama.gpu, cacheFile: options.calibrationFile,
+        log: (m) => log('info', m),
+      });
+      const contextSize = Math.max(256, Math.min(options.contextSize, checked.trainedContextLength || options.contextSize));
+      const context = await model.createContext({ contextSize, sequences: 2, threads: decision.threads, batchSize: Math.min(512, contextSize) });
+      const sequences = { completion: context.getSequence(), chat: context.getSequence() };
+      let chatWrapper: ChatWrapper;
+      try {
+        chatWrapper = lib.resolveChatWrapper(model);
+      } catch (error) {
+        log('warn', `chat template unusable (${(error as Error).message}); using a general chat format`);
+        chatWrapper = new lib.GeneralChatWrapper();
+      }
+      const infill = model.tokens.infill;
+      const info: ModelInfo = {
+        path: options.modelPath,
+        name: checked.name,
+        architecture: checked.architecture,
+        fileSize: checked.fileSize,
+        trainedContextLength: checked.trainedContextLength,
+        contextSize: context.contextSize,
+        hasChatTemplate: checked.hasChatTemplate,
+        supportsInfill: infill.prefix !== null && infill.suffix !== null && infill.middle !== null,
+        chatWrapper: chatWrapper.wrapperName,
+        threads: decision.threads,
+        threadsReason: decision.reason,
+        gpu: llama.gpu,
+        loadMs: Math.round(performance.now() - started),
+        estimatedMemoryBytes: checked.estimatedMemoryBytes,
+      };
+      return new Runtime(llama, model, context, sequences, chatWrapper, info);
+    } catch (error) {
+      await model.dispose().catch(() => undefined);
+      await llama.dispose().catch(() => undefined);
+      if (error instanceof ModelFileError) throw error;
+      throw new RuntimeError('MODEL_LOAD_FAILED', `Could not prepare ${checked.name}: ${(error as Error).message}`);
+    }
+  }
+
+  private tokenizePlain(prompt: string, addBos = true): Token[] {
+    const tokens = this.model.tokenize(prompt, false);
+    const bos = this.model.tokens.bos;
+    return addBos && bos !== null && this.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
+  }
+
+  complete(workload: Workload, prompt: string, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void, addBos = true): Promise<GenerationResult> {
+    return generate({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt, addBos), sampling, signal, sizer: this.sizer, onText });
+  }
+
+  /** Fill-in-the-middle. SPM puts the suffix first so the text being typed (the prefix's end) stays last. */
+  infill(prefix: string, suffix: string, layout: 'psm' | 'spm', sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
+    const { prefix: pre, suffix: suf, middle: mid } = this.model.tokens.infill;
+    if (pre === null || suf === null || mid === null) {
+      throw new RuntimeError('NO_INFILL', `${this.info.name} has no fill-in-the-middle tokens; use a plain completion instead.`);
+    }
+    const prefixTokens = this.model.tokenize(prefix, false);
+    const suffixTokens = this.model.tokenize(suffix, false);
+    const bos = this.model.tokens.bos;
+    const start = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos] : [];
+    const tokens = layout === 'spm'
+      ? [...start, suf, ...suffixTokens, pre, ...prefixTokens, mid]
+      : [...start, pre, ...prefixTokens, suf, ...suffixTokens, mid];
+    return generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText });
+  }
+
+  chat(messages: ChatMessage[], sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
+    const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem =>
+      m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
+    );
+    history.push({ type: 'model', response: [] });
+    const state = this.chatWrapper.generateContextState({ chatHistory: history });
+    const tokens = state.contextText.tokenize(this.model.tokenizer);
+    const stopTokens = new Set<Token>();
+    const stop = [...(sampling.stop ?? [])];
+    for (const trigger of state.stopGenerationTriggers) {
+      const triggerTokens = trigger.tokenize(this.model.tokenizer);
+      if (triggerTokens.length === 1) stopTokens.add(triggerTokens[0]);
+      const text = this.model.detokenize(triggerTokens, false);
+      if (text.trim().length > 0) stop.push(text);
+    }
+    return generate({ sequence: this.sequences.chat, model: this.model, tokens, sampling: { ...sampling, stop }, stopTokens, signal, sizer: this.sizer, onText });
+  }
+
+  prefill(workload: Workload, prompt: string, signal: AbortSignal): Promise<GenerationStats> {
+    return evaluateOnly({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt), signal, sizer: this.sizer });
+  }
+
+  countTokens(text: string): number {
+    return this.model.tokenize(text, false).length;
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose().catch(() => undefined);
+    await this.model.dispose().catch(() => undefined);
+    await this.llama.dispose().catch(() => undefined);
+  }
+}

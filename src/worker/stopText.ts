@@ -1,0 +1,25 @@
+/** Stop-string matching over streamed text; pure so it can be tested without a model. */
+
+/** Index where the earliest stop string begins, or undefined. */
+export function findStop(text: string, stops: readonly string[]): number | undefined {
+  let best: number | undefined;
+  for (const stop of stops) {
+    const i = text.indexOf(stop);
+    if (i !== -1 && (best === undefined || i < best)) best = i;
+  }
+  return best;
+}
+
+/** Length of the longest suffix of `text` that is a proper prefix of some stop string (to be held back). */
+export function partialStopLength(text: string, stops: readonly string[]): number {
+  let longest = 0;
+  for (const stop of stops) {
+    for (let n = Math.min(stop.length - 1, text.length); n > longest; n--) {
+      if (text.endsWith(stop.slice(0, n))) {
+        longest = n;
+        break;
+      }
+    }
+  }
+  return longest;
+}
