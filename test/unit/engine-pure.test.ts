@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
+import { commonPrefixLength, fitToContext, SliceSizer } from '../../src/worker/generate';
+import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
+import { findStop, partialStopLength } from '../../src/worker/stopText';
+import { chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
+
+describe('engine pure logic', () => {
+  describe('thread choice', () => {
+    it('picks the fastest generation', () => {
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 4000, generationTps: 1300 }, { threads: 2, promptTps: 4200, generationTps: 60 }], 2), 1);
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 300, generationTps: 40 }, { threads: 2, promptTps: 600, generationTps: 80 }], 2), 2);
+    });
+    it('leaves a core for the editor when that is not slower', () => {
+      const m = [1, 2, 3, 4].map((t) => ({ threads: t, promptTps: t * 100, generationTps: t < 3 ? 50 : 51 }));
+      assert.equal(chooseThreads(m, 4), 3);
+    });
+    it('among equally fast counts prefers faster prompt evaluation', () => {
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 380, generationTps: 90 }, { threads: 2, promptTps: 740, generationTps: 89 }, { threads: 3, promptTps: 900, generationTps: 90 }], 4), 3);
+    });
+    it('candidates cover every count up to 4 and the core count', () => {
+      assert.deepEqual(threadCandidates(2), [1, 2]);
+      assert.deepEqual(threadCandidates(8), [1, 2, 3, 4, 7, 8]);
+      assert.deepEqual(threadCandidates(16), [1, 2, 3, 4, 8, 12, 15, 16]);
+    });
+    it('size classes', () => {
+      assert.equal(sizeClassOf(1_185_376), 'tiny');
+      assert.equal(sizeClassOf(275_668_928), 'small');
+      assert.equal(sizeClassOf(4.5e9), 'large');
+    });
+  });
+
+  describe('GGUF arithmetic', () => {
+    it('tensor sizes by type', () => {
+      assert.equal(tensorBytes({ ggmlType: 0, dimensions: [10, 3] }), 120);
+      assert.equal(tensorBytes({ ggmlType: 2, dimensions: [64, 2] }), 4 * 18);
+      assert.equal(tensorBytes({ ggmlType: 14, dimensions: [256] }), 210);
+      assert.equal(tensorBytes({ ggmlType: 999, dimensions: [1] }), undefined);
+    });
+    it('expected data end is the furthest known tensor end', () => {
+      assert.equal(expectedDataEnd([
+        { ggmlType: 0, dimensions: [4], fileOffset: 100 },
+        { ggmlType: 1, dimensions: [8], fileOffset: 200 },
+        { ggmlType: 999, dimensions: [1_000_000], fileOffset: 300 },
+      ]), 216);
+    });
+    it('memory estimate grows with the file and the context', () => {
+      const base = { fileSize: 1e8, contextCells: 1024, layers: 24, embedding: 896, heads: 14, kvHeads: 2 };
+      assert.ok(estimateMemoryBytes(base) > 1.8e8);
+      assert.ok(estimateMemoryBytes({ ...base, contextCells: 8192 }) > estimateMemoryBytes(base));
+    });
+  });
+
+  describe('stop strings', () => {
+    it('finds the earliest stop', () => {
+      assert.equal(findStop('abc\n\nxyz', ['xyz', '\n\n']), 3);
+      assert.equal(findStop('abc', ['d']), undefined);
+    });
+    it('holds back a possible stop prefix', () => {
+      assert.equal(partialStopLength('hello ##', ['### user']), 2);
+      assert.equal(partialStopLength('hello', ['### user']), 0);
+      assert.equal(partialStopLength('x\n', ['\n\n']), 1);
+    });
+  });
+
+  describe('prompt fitting and reuse', () => {
+    it('common prefix', () => {
+      assert.equal(commonPrefixLength([1, 2, 3], [1, 2, 4]), 2);
+      assert.equal(commonPrefixLength([], [1]), 0);
+    });
+    it('drops the oldest tokens but keeps BOS', () => {
+      const tokens = [1, ...Array.from({ length: 100 }, (_, i) => i + 10)];
+      const fitted = fitToContext(tokens, 64, 16, 1);
+      assert.equal(fitted.tokens[0], 1);
+      assert.equal(fitted.tokens.length, 47);
+      assert.equal(fitted.tokens.at(-1), 109);
+      assert.equal(fitted.dropped, tokens.length - 47);
+      assert.deepEqual(fitToContext([1, 2, 3], 64, 16, 1), { tokens: [1, 2, 3], dropped: 0 });
+    });
+    it('slice size follows measured speed toward the target time', () => {
+      const s = new SliceSizer();
+      for (let i = 0; i < 10; i++) s.record(64, 170); // ~380 tok/s
+      assert.ok(s.size >= 10 && s.size <= 16, String(s.size));
+      for (let i = 0; i < 10; i++) s.record(64, 16); // ~4000 tok/s
+      assert.ok(s.size >= 100, String(s.size));
+    });
+  });
+
+  describe('config', () => {
+    it('reload key changes only with load-relevant settings', () => {
+      assert.equal(loadKey({ ...defaultEngineConfig, idleUnloadMinutes: 1 }), loadKey({ ...defaultEngineConfig, idleUnloadMinutes: 5 }));
+      assert.notEqual(loadKey({ ...defaultEngineConfig, threads: 1 }), loadKey(defaultEngineConfig));
+    });
+    it('respawn backoff', () => {
+      assert.deepEqual([0, 1, 2, 3, 4, 10].map(respawnDelayMs), [0, 0, 1000, 2000, 4000, 30000]);
+    });
+  });
+});
