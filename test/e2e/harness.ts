@@ -1,0 +1,130 @@
+// UI (end-to-end) test harness: a real VS Code workbench (code-server) in headless Chromium, driven
+// from OUTSIDE by Playwright. Hearth is installed by linking the repo into the extensions dir (no
+// smoke-test driver, so notification toasts behave as for a person).
+//
+//   import { startWorkbench, stop } from './harness';
+//   let wb: Workbench;
+//   before(async () => { wb = await startWorkbench(); });   // shared by every e2e file
+//   after(() => stop());                                      // optional: the driver stops it too
+//
+// Run via: node test/driver/run-code-server.mjs --suite e2e   (npm run test:e2e)
+// Each e2e file is bundled separately by esbuild, so the running workbench is kept on globalThis:
+// all files (and the driver) share one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { repoRoot } from '../support/paths';
+
+export interface WorkbenchOptions {
+  /** hearth.modelPath (default: HEARTH_TEST_MODEL or ../shared/models/stories260K.gguf). */
+  modelPath?: string;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+  /** Folder to open (default: a fresh copy of test/fixtures/workspace, or an empty folder). */
+  folder?: string;
+  /** How long to wait for Hearth's status bar item (ms). */
+  activationTimeoutMs?: number;
+}
+
+export interface Workbench {
+  page: Page;
+  context: BrowserContext;
+  baseUrl: string;
+  workspaceDir: string;
+  screenshotDir: string;
+  /** Saves <screenshotDir>/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+}
+
+interface CodeServer {
+  port: number;
+  baseUrl: string;
+  workspaceDir: string;
+  dirs: Record<string, string>;
+  stop(): Promise<void>;
+}
+interface WorkbenchLauncher {
+  startCodeServer(opts: Record<string, unknown>): Promise<CodeServer>;
+  launchBrowser(cs: CodeServer): Promise<{ context: BrowserContext; page: Page }>;
+  workbenchUrl(cs: CodeServer, o?: Record<string, string>): string;
+}
+
+/** Selector of Hearth's status bar item (VS Code gives it the id "<extension id>.<item id>"). */
+export const HEARTH_STATUS_ITEM = '.statusbar-item[id^="hearth-dev.hearth"]';
+
+const KEY = Symbol.for('hearth.e2e.workbench');
+interface State {
+  starting?: Promise<Workbench>;
+  cleanups: Array<() => Promise<void>>;
+}
+function state(): State {
+  const g = globalThis as unknown as Record<symbol, State>;
+  return (g[KEY] ??= { cleanups: [] });
+}
+
+export function runDir(): string {
+  return process.env.HEARTH_E2E_RUN_DIR ?? path.join(repoRoot, '.test-run', 'e2e');
+}
+
+/** Start (once) and return the shared workbench, after Hearth's status bar item is visible. */
+export function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
+  const s = state();
+  s.starting ??= launch(opts, s).catch(async (e) => {
+    s.starting = undefined;
+    await stop();
+    throw e;
+  });
+  return s.starting;
+}
+
+async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
+  // Computed path: keeps esbuild from bundling it (it locates the repo from its own __dirname).
+  const launcherPath = path.join(repoRoot, 'test', 'driver', 'workbench.cjs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wb = require(launcherPath) as WorkbenchLauncher;
+  const dir = runDir();
+  const screenshotDir = path.join(repoRoot, '.test-run', 'screenshots');
+  fs.mkdirSync(screenshotDir, { recursive: true });
+
+  const cs = await wb.startCodeServer({
+    runDir: dir,
+    folder: opts.folder,
+    modelPath: opts.modelPath,
+    settings: opts.settings,
+    linkExtension: true,
+    log: (l: string) => console.log(`      [harness] ${l}`),
+  });
+  s.cleanups.push(() => cs.stop());
+  const { context, page } = await wb.launchBrowser(cs);
+  s.cleanups.push(() => context.close());
+
+  const consoleLog = fs.createWriteStream(path.join(dir, 'browser-console.log'));
+  s.cleanups.push(() => new Promise<void>((r) => consoleLog.end(() => r())));
+  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
+
+  await page.goto(wb.workbenchUrl(cs), { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  const screenshot = async (name: string) => {
+    const file = path.join(screenshotDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
+  try {
+    await page.locator(HEARTH_STATUS_ITEM).first().waitFor({ state: 'visible', timeout: opts.activationTimeoutMs ?? 60_000 });
+  } catch (e) {
+    await screenshot('harness-no-status-item').catch(() => undefined);
+    throw new Error(`Hearth's status bar item did not appear (${HEARTH_STATUS_ITEM}); see .test-run/screenshots/harness-no-status-item.png and ${dir}: ${e}`);
+  }
+  return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot };
+}
+
+/** Close Chromium and code-server (idempotent). */
+export async function stop(): Promise<void> {
+  const s = state();
+  s.starting = undefined;
+  while (s.cleanups.length) {
+    const fn = s.cleanups.pop()!;
+    await fn().catch((e) => console.error(`[harness] cleanup: ${e}`));
+  }
+}
