@@ -8,6 +8,8 @@ import { join, relative } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --clean empties dist/ first (CI, packaging); without it, parallel builds and running tests keep their files.
+const clean = process.argv.includes('--clean') || production;
 
 function walk(dir, match) {
   let out = [];
@@ -48,7 +50,7 @@ if (!production) {
   });
 }
 
-if (!watch) rmSync('dist', { recursive: true, force: true });
+if (clean) rmSync('dist', { recursive: true, force: true });
 const started = Date.now();
 if (watch) {
   for (const b of builds) {

@@ -19,7 +19,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 echo "== build"
 t=$(now)
-if ! node esbuild.mjs 2>&1 | tee .test-run/build.log; then
+if ! node esbuild.mjs --clean 2>&1 | tee .test-run/build.log; then
   echo "build failed ($(elapsed "$t") s)"
   echo "Total: 0 passed, 1 failed"
   exit 1

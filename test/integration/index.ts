@@ -12,7 +12,8 @@ export async function run(): Promise<void> {
 
   const files = (fs.readdirSync(__dirname, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.test.js'))
-    .sort();
+    // activation.test.js first: it checks what activation alone did, before any other test sends a request.
+    .sort((a, b) => Number(b.endsWith('activation.test.js')) - Number(a.endsWith('activation.test.js')) || a.localeCompare(b));
   for (const f of files) mocha.addFile(path.join(__dirname, f));
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,23 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { HearthApi } from '../../src/extension';
+
+describe('activation', () => {
+  it('is installed, activates, and does not start the worker or load a model', async () => {
+    const ext = vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth');
+    assert.ok(ext, 'hearth-dev.hearth is not installed');
+    const api = await ext.activate();
+    assert.equal(api.engine.workerPid, undefined, 'activation started the worker');
+    assert.equal(api.engine.loadedModel, undefined);
+    assert.equal(await api.engine.stats(), undefined);
+    assert.equal(api.engine.state.kind, 'idle');
+    assert.match(api.statusBar.text, /Hearth/);
+  });
+
+  it('contributes its commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['hearth.selectModel', 'hearth.showLog', 'hearth.restartEngine', 'hearth.testModel']) {
+      assert.ok(commands.includes(id), `${id} is missing`);
+    }
+  });
+});
