@@ -164,6 +164,11 @@ async function startCodeServer(opts = {}) {
   };
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server is a remote window: machine-scoped settings (hearth.modelPath, hearth.threads) are read only
+  // from the remote machine's settings file, so they go there too.
+  const machineSettings = Object.fromEntries(Object.entries(settings).filter(([k]) => k.startsWith('hearth.')));
+  fs.mkdirSync(path.join(dirs.userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
 
   if (opts.linkExtension) {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
