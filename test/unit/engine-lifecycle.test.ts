@@ -1,0 +1,79 @@
+/** Idle unload, privacy (no network) and memory-fit checks, with real worker processes and models. */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultEngineConfig, type EngineConfig } from '../../src/engine/config';
+import { WorkerEngine } from '../../src/engine/workerEngine';
+import { checkModelFile, ModelFileError } from '../../src/worker/modelFile';
+import { fimChatModel, plainModel, repoRoot, workerPath } from '../support/paths';
+
+const quietLog = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
+describe('engine lifecycle', function () {
+  this.timeout(60_000);
+
+  it('unloads after the idle time, freeing the worker, and respawns on the next request', async () => {
+    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0.01 };
+    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    try {
+      await engine.complete('Once', { maxTokens: 2 });
+      const pid = engine.workerPid!;
+      assert.ok(pid > 0);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(engine.workerPid, undefined);
+      assert.equal(engine.state.kind, 'idle');
+      assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the worker process still exists');
+      const again = await engine.complete('Once', { maxTokens: 2 });
+      assert.equal(again.stats.generatedTokens, 2);
+      assert.notEqual(engine.workerPid, pid);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('makes no network access while loading, completing, infilling and chatting', async () => {
+    const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-net-')), 'net.log');
+    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, HEARTH_NET_GUARD_LOG: process.env.HEARTH_NET_GUARD_LOG };
+    process.env.NODE_OPTIONS = `--require ${path.join(repoRoot, 'test', 'support', 'netGuard.cjs')}`;
+    process.env.HEARTH_NET_GUARD_LOG = logFile;
+    const config: EngineConfig = { ...defaultEngineConfig, modelPath: fimChatModel, threads: 'auto', contextSize: 512, idleUnloadMinutes: 0 };
+    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    try {
+      await engine.complete('Once', { maxTokens: 4 });
+      await engine.infill('def f(', ')', { maxTokens: 4 });
+      await engine.chat([{ role: 'user', content: 'Hi' }], { maxTokens: 4 });
+      const pid = engine.workerPid!;
+      assert.ok(pid > 0);
+      // The guard really is loaded in the worker: its environment carries the preload.
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      assert.match(environ, /netGuard\.cjs/);
+    } finally {
+      engine.dispose();
+      process.env.NODE_OPTIONS = saved.NODE_OPTIONS ?? '';
+      if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
+      if (saved.HEARTH_NET_GUARD_LOG === undefined) delete process.env.HEARTH_NET_GUARD_LOG;
+    }
+    const attempts = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    assert.equal(attempts, '', `network attempts:\n${attempts}`);
+    // The guard itself catches what it should: a process that does reach out is recorded.
+    const probeLog = `${logFile}.probe`;
+    execFileSync(process.execPath, ['-e', "fetch('http://127.0.0.1:9/').catch(() => {}); require('node:net').connect(9, '127.0.0.1').on('error', () => {});"], {
+      env: { ...process.env, NODE_OPTIONS: `--require ${path.join(repoRoot, 'test', 'support', 'netGuard.cjs')}`, HEARTH_NET_GUARD_LOG: probeLog },
+      stdio: 'ignore',
+    });
+    assert.match(fs.readFileSync(probeLog, 'utf8'), /fetch http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('refuses a model that does not fit in the available memory, with numbers and a fix', async () => {
+    const { readGgufFileInfo } = await import('node-llama-cpp');
+    await assert.rejects(
+      checkModelFile(plainModel, 512, (p) => readGgufFileInfo(p), () => 16 * 1024 * 1024),
+      (e: unknown) => e instanceof ModelFileError && e.code === 'MODEL_TOO_LARGE' && /needs about \d+ MiB/.test(e.message) && /smaller/.test(e.message),
+    );
+    const ok = await checkModelFile(plainModel, 512, (p) => readGgufFileInfo(p), () => 8 * 1024 ** 3);
+    assert.equal(ok.architecture, 'llama');
+    assert.equal(ok.trainedContextLength, 2048);
+  });
+});
