@@ -59,7 +59,7 @@ describe('engine lifecycle', function () {
     assert.equal(attempts, '', `network attempts:\n${attempts}`);
     // The guard itself catches what it should: a process that does reach out is recorded.
     const probeLog = `${logFile}.probe`;
-    execFileSync(process.execPath, ['-e', "fetch('http://127.0.0.1:9/').catch(() => {}); require('node:net').connect(9, '127.0.0.1').on('error', () => {});"], {
+    execFileSync(process.execPath, ['-e', "fetch('http://127.0.0.1:9/').catch(() => {}); try { require('node:net').connect(9, '127.0.0.1').on('error', () => {}); } catch {}"], {
       env: { ...process.env, NODE_OPTIONS: `--require ${path.join(repoRoot, 'test', 'support', 'netGuard.cjs')}`, HEARTH_NET_GUARD_LOG: probeLog },
       stdio: 'ignore',
     });
