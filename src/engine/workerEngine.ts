@@ -47,6 +47,28 @@ interface Worker {
   exited: boolean;
 }
 
+const CANCEL_ACK_MS = 1000;
+
+/** Settles with `promise`, or rejects with CancelledError as soon as `signal` aborts (the work itself goes on). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError('cancel'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError('cancel'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 export class WorkerEngine implements InferenceEngine {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -77,10 +99,10 @@ export class WorkerEngine implements InferenceEngine {
 
   /** Call when settings change: a different model or runtime setting stops the worker; the next request reloads. */
   configurationChanged(): void {
-    const key = loadKey(this.options.config());
-    if (this.worker && this.worker.key !== key) void this.stopWorker('shutdown');
-    else if (!this.worker) this.setState(this.restingState());
     this.loadFailure = undefined;
+    const key = loadKey(this.options.config());
+    if (this.worker && this.worker.key !== key) void this.stopWorker('shutdown').then(() => this.setState(this.restingState()));
+    else if (!this.worker) this.setState(this.restingState());
   }
 
   complete(prompt: string, sampling: SamplingOptions, options: RequestOptions & { workload?: Workload } = {}): Promise<GenerationResult> {
@@ -177,9 +199,18 @@ export class WorkerEngine implements InferenceEngine {
     const generation = body.type === 'complete' || body.type === 'infill' || body.type === 'chat';
     return new Promise<ResultOf[T]>((resolve, reject) => {
       const onAbort = () => {
-        if (this.pending.has(id) && this.worker === worker && !worker.exited) {
+        if (!this.pending.has(id)) return;
+        if (this.worker === worker && !worker.exited) {
           worker.child.send({ id: this.nextId++, type: 'cancel', targetId: id } satisfies Request);
         }
+        // A worker stuck in native code must not hold the caller: settle locally if it does not answer soon.
+        setTimeout(() => {
+          const stuck = this.pending.get(id);
+          if (!stuck) return;
+          this.pending.delete(id);
+          this.options.log.warn(`request ${id} did not acknowledge its cancellation in ${CANCEL_ACK_MS} ms`);
+          stuck.reject(new CancelledError('cancel'));
+        }, CANCEL_ACK_MS).unref?.();
       };
       const settle = () => {
         options.signal?.removeEventListener('abort', onAbort);
@@ -230,7 +261,7 @@ export class WorkerEngine implements InferenceEngine {
     const key = loadKey(config);
     if (this.worker && this.worker.key !== key) await this.stopWorker('shutdown');
     if (this.worker && !this.worker.exited) {
-      await this.worker.ready;
+      await raceAbort(this.worker.ready, signal);
       return this.worker;
     }
     // The same broken file fails the same way: answer at once instead of respawning on every keystroke.
@@ -253,9 +284,9 @@ export class WorkerEngine implements InferenceEngine {
     }
     const worker = this.spawn(config, key);
     try {
-      await worker.ready;
+      await raceAbort(worker.ready, signal);
     } catch (error) {
-      if (error instanceof EngineError && error.code !== 'WORKER_CRASHED') {
+      if (error instanceof EngineError && error.code !== 'WORKER_CRASHED' && error.code !== 'INTERNAL') {
         this.loadFailure = { key, stamp, error };
       }
       throw error;

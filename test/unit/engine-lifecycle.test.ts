@@ -33,6 +33,25 @@ describe('engine lifecycle', function () {
     }
   });
 
+  it('a request cancelled while the model is still loading settles at once; the load goes on for the next one', async () => {
+    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
+    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    try {
+      const controller = new AbortController();
+      const pending = engine.complete('Once', { maxTokens: 2 }, { signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(engine.state.kind, 'loading');
+      const t0 = performance.now();
+      controller.abort();
+      await assert.rejects(pending, (e: unknown) => e instanceof Error && e.name === 'CancelledError');
+      assert.ok(performance.now() - t0 < 50);
+      const next = await engine.complete('Once', { maxTokens: 2 });
+      assert.equal(next.stats.generatedTokens, 2);
+    } finally {
+      engine.dispose();
+    }
+  });
+
   it('makes no network access while loading, completing, infilling and chatting', async () => {
     const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-net-')), 'net.log');
     const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, HEARTH_NET_GUARD_LOG: process.env.HEARTH_NET_GUARD_LOG };
