@@ -15,10 +15,12 @@ export interface HearthApi {
   engine: WorkerEngine;
   statusBar: EngineStatusBar;
   errors: ErrorReporter;
+  activationMs: number;
   [capability: string]: unknown;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Hearth', { log: true });
   const engine = new WorkerEngine({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
@@ -38,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     }),
   );
   const services: HearthServices = { context, engine, log, reportError: (error, options) => errors.report(error, options) };
-  const api: HearthApi = { engine, statusBar, errors };
+  const api: HearthApi = { engine, statusBar, errors, activationMs: 0 };
   // Each capability registers here (see src/<capability>/index.ts):
   // for (const [name, register] of Object.entries({ completion: registerCompletion, actions: registerActions, chat: registerChat })) {
   //   const { disposables, api: capabilityApi } = register(services);
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   //   api[name] = capabilityApi;
   // }
   void services;
+  api.activationMs = performance.now() - started;
+  log.info(`Hearth activated in ${api.activationMs.toFixed(1)} ms; the model loads on first use`);
   return api;
 }
 

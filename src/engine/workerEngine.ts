@@ -408,7 +408,8 @@ export class WorkerEngine implements InferenceEngine {
     const stats = (result as GenerationResult | undefined)?.stats;
     if (!stats || typeof stats.generatedTokens !== 'number') return;
     const tps = stats.generationMs > 0 ? (stats.generatedTokens / stats.generationMs) * 1000 : 0;
-    this.options.log.debug(`${type}: prompt ${stats.promptTokens} tokens (${stats.evaluatedTokens} evaluated, ${stats.reusedTokens} reused) in ${stats.promptMs.toFixed(0)} ms; ${stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s`);
+    // Chat turns are occasional and worth a line; completions run per keystroke and stay at debug.
+    this.options.log[type === 'chat' ? 'info' : 'debug'](`${type}: prompt ${stats.promptTokens} tokens (${stats.evaluatedTokens} evaluated, ${stats.reusedTokens} reused) in ${stats.promptMs.toFixed(0)} ms; ${stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s`);
   }
 
   /** Restart the idle-unload countdown. */

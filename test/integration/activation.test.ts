@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension';
 
@@ -12,6 +13,12 @@ describe('activation', () => {
     assert.equal(await api.engine.stats(), undefined);
     assert.equal(api.engine.state.kind, 'idle');
     assert.match(api.statusBar.text, /Hearth/);
+    assert.ok(api.activationMs < 250, `activation took ${api.activationMs} ms`);
+    // Neither node-llama-cpp nor llama.cpp's native code is mapped into the extension host process.
+    if (process.platform === 'linux') {
+      const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+      assert.ok(!/node-llama-cpp|libllama|libggml/.test(maps), 'llama.cpp is loaded in the extension host');
+    }
   });
 
   it('contributes its commands', async () => {
