@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
+import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
 import { commonPrefixLength, fitToContext, SliceSizer } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
 import { findStop, partialStopLength } from '../../src/worker/stopText';
 import { chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
+
+/** llama.cpp token ids are branded numbers; tests build them from plain ones. */
+const t = (...ids: number[]) => ids as unknown as Token[];
 
 describe('engine pure logic', () => {
   describe('thread choice', () => {
@@ -65,17 +69,17 @@ describe('engine pure logic', () => {
 
   describe('prompt fitting and reuse', () => {
     it('common prefix', () => {
-      assert.equal(commonPrefixLength([1, 2, 3], [1, 2, 4]), 2);
-      assert.equal(commonPrefixLength([], [1]), 0);
+      assert.equal(commonPrefixLength(t(1, 2, 3), t(1, 2, 4)), 2);
+      assert.equal(commonPrefixLength([], t(1)), 0);
     });
     it('drops the oldest tokens but keeps BOS', () => {
-      const tokens = [1, ...Array.from({ length: 100 }, (_, i) => i + 10)];
-      const fitted = fitToContext(tokens, 64, 16, 1);
+      const tokens = t(1, ...Array.from({ length: 100 }, (_, i) => i + 10));
+      const fitted = fitToContext(tokens, 64, 16, t(1)[0]);
       assert.equal(fitted.tokens[0], 1);
       assert.equal(fitted.tokens.length, 47);
       assert.equal(fitted.tokens.at(-1), 109);
       assert.equal(fitted.dropped, tokens.length - 47);
-      assert.deepEqual(fitToContext([1, 2, 3], 64, 16, 1), { tokens: [1, 2, 3], dropped: 0 });
+      assert.deepEqual(fitToContext(t(1, 2, 3), 64, 16, t(1)[0]), { tokens: [1, 2, 3], dropped: 0 });
     });
     it('slice size follows measured speed toward the target time', () => {
       const s = new SliceSizer();

@@ -1,0 +1,150 @@
+/**
+ * The chat capability: registers the sidebar view, the editor-tab command, New/Stop/History commands and,
+ * behind a setting, the Language Model API provider. Cheap at activation: the webview, the Markdown renderer
+ * and the model are only touched when the chat is first shown or used.
+ */
+import * as vscode from 'vscode';
+import type { HearthServices } from '../engine/services';
+import { ChatController, type ChatEvent } from './controller';
+import { EditorHost } from './editorHost';
+import { type ChatTurn, type Conversation, type ConversationSummary, ConversationStore } from './history';
+import { registerLanguageModel } from './languageModel';
+import { CHAT_PANEL_TYPE, CHAT_VIEW_ID, ChatWebviews } from './view';
+
+export interface ChatApi {
+  /** Asks a question as if typed in the chat; resolves with the answer once done, stopped or failed. */
+  send(text: string): Promise<ChatTurn | undefined>;
+  stop(): Promise<void>;
+  newChat(): Promise<void>;
+  regenerate(): Promise<ChatTurn | undefined>;
+  editLast(text: string): Promise<ChatTurn | undefined>;
+  openConversation(id: string): Promise<boolean>;
+  /** A snapshot of the conversation on screen. */
+  readonly current: Conversation;
+  readonly busy: boolean;
+  history(): ConversationSummary[];
+  onEvent(listener: (event: ChatEvent) => void): vscode.Disposable;
+  /** Resolves once the sidebar view (or the editor-tab chat) has been created. */
+  whenViewResolved(): Promise<'sidebar' | 'editor'>;
+  readonly sidebarResolved: boolean;
+  /** Feeds a message to the controller exactly as a webview would (validation included). */
+  postFromWebview(message: unknown): Promise<boolean>;
+  /** Whether the Language Model API provider is registered. */
+  readonly languageModelRegistered: boolean;
+}
+
+function readSettings() {
+  const c = vscode.workspace.getConfiguration('hearth.chat');
+  return {
+    maxTokens: Math.max(16, Math.min(8192, c.get<number>('maxTokens', 512))),
+    temperature: Math.max(0, Math.min(2, c.get<number>('temperature', 0.7))),
+    systemPrompt: c.get<string>('systemPrompt', DEFAULT_SYSTEM_PROMPT),
+  };
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are Hearth, a coding assistant running locally in the editor. Answer concisely. Use Markdown, and put code in fenced code blocks with a language.';
+
+export function registerChat(services: HearthServices): { disposables: vscode.Disposable[]; api: ChatApi } {
+  const { context, engine, log } = services;
+  const host = new EditorHost(log);
+  const controller = new ChatController({
+    engine,
+    store: new ConversationStore(context.workspaceState),
+    host,
+    settings: readSettings,
+    log: (m) => log.info(m),
+    reportError: (e) => services.reportError(e),
+  });
+  const webviews = new ChatWebviews(context, controller);
+  const busyContext = controller.onEvent((e) => {
+    if (e.type === 'started' || e.type === 'finished') void vscode.commands.executeCommand('setContext', 'hearth.chatBusy', controller.busy);
+  });
+
+  let languageModel: vscode.Disposable | undefined;
+  const updateLanguageModel = () => {
+    const wanted = vscode.workspace.getConfiguration('hearth.chat').get<boolean>('registerLanguageModel', false);
+    if (wanted && !languageModel) {
+      languageModel = registerLanguageModel(engine, log, () => vscode.workspace.getConfiguration('hearth').get<number>('contextSize', 4096));
+    } else if (!wanted && languageModel) {
+      languageModel.dispose();
+      languageModel = undefined;
+    }
+  };
+  updateLanguageModel();
+
+  const showHistory = async () => {
+    const items = controller.history().map((h) => ({
+      label: h.title,
+      description: new Date(h.updatedAt).toLocaleString(),
+      detail: `${Math.ceil(h.turns / 2)} question${h.turns > 2 ? 's' : ''}`,
+      id: h.id,
+    }));
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('No saved chats in this workspace yet.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(items, { title: 'Hearth: Chat History', placeHolder: 'Reopen a conversation' });
+    if (pick) {
+      await controller.openConversation(pick.id);
+      await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    }
+  };
+
+  const disposables: vscode.Disposable[] = [
+    host,
+    webviews,
+    busyContext,
+    { dispose: () => controller.dispose() },
+    { dispose: () => languageModel?.dispose() },
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, webviews),
+    vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, webviews),
+    vscode.commands.registerCommand('hearth.openChatInEditor', () => webviews.openInEditor()),
+    vscode.commands.registerCommand('hearth.newChat', async () => {
+      await controller.newChat();
+      if (!webviews.panelOpen) await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+      controller.focus();
+    }),
+    vscode.commands.registerCommand('hearth.stopChat', () => controller.stop()),
+    vscode.commands.registerCommand('hearth.showChatHistory', showHistory),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('hearth.chat.registerLanguageModel')) updateLanguageModel();
+    }),
+  ];
+
+  let resolvedSurface: 'sidebar' | 'editor' | undefined;
+  const resolved = new Promise<'sidebar' | 'editor'>((resolve) => {
+    disposables.push(
+      webviews.onDidResolve((surface) => {
+        resolvedSurface ??= surface;
+        resolve(surface);
+      }),
+    );
+  });
+
+  const api: ChatApi = {
+    send: (text) => controller.send(text),
+    stop: () => controller.stop(),
+    newChat: () => controller.newChat(),
+    regenerate: () => controller.regenerate(),
+    editLast: (text) => controller.editLast(text),
+    openConversation: (id) => controller.openConversation(id),
+    get current() {
+      return controller.current;
+    },
+    get busy() {
+      return controller.busy;
+    },
+    history: () => controller.history(),
+    onEvent: (listener) => new vscode.Disposable(controller.onEvent(listener).dispose),
+    whenViewResolved: () => (resolvedSurface ? Promise.resolve(resolvedSurface) : resolved),
+    get sidebarResolved() {
+      return webviews.sidebarResolved;
+    },
+    postFromWebview: (message) => controller.handleMessage(message),
+    get languageModelRegistered() {
+      return languageModel !== undefined;
+    },
+  };
+  return { disposables, api };
+}

@@ -1,0 +1,86 @@
+/**
+ * Markdown → safe HTML for assistant answers, done in the extension host so the webview never parses model text
+ * itself: it only receives markup that already passed `sanitizeHtml`, the one module the injection tests cover.
+ * markdown-it runs with raw HTML off, links limited to http(s)/mailto, images shown as links (a webview must not
+ * fetch remote resources), and code highlighted by the bundled highlight.js (no CDN).
+ */
+import type * as Engine from './markdownEngine';
+import { escapeHtml, isSafeUrl, sanitizeHtml } from './sanitize';
+
+let engine: typeof Engine | undefined;
+function load(): typeof Engine {
+  // A lazy require (bundled by esbuild, evaluated on first render) keeps activation cheap.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (engine ??= require('./markdownEngine') as typeof Engine);
+}
+
+/** The language name of a fence's info string, reduced to characters that are safe in a class name. */
+function fenceLanguage(info: string): string {
+  return (info.trim().split(/\s+/)[0] ?? '').replace(/[^A-Za-z0-9_+#-]/g, '').slice(0, 32).toLowerCase();
+}
+
+function highlight(code: string, language: string): string {
+  const { hljs } = load();
+  if (language && hljs.getLanguage(language) && code.length < 200_000) {
+    try {
+      return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+    } catch {
+      // A grammar bug must not lose the answer: fall back to plain text.
+    }
+  }
+  return escapeHtml(code);
+}
+
+type Markdown = InstanceType<typeof Engine.MarkdownIt>;
+
+/** Numbers code blocks in document order, through markdown-it's per-render env. */
+function nextBlockIndex(env: { [key: string | symbol]: unknown } | undefined): number {
+  const index = typeof env?.hearthBlocks === 'number' ? env.hearthBlocks : 0;
+  if (env) env.hearthBlocks = index + 1;
+  return index;
+}
+
+function createRenderer(): Markdown {
+  const md = new (load().MarkdownIt)({ html: false, linkify: true, breaks: false, typographer: false });
+  md.validateLink = (url: string) => isSafeUrl(url);
+  const codeBlock = (content: string, language: string, index: number): string => {
+    const cls = language ? ` class="hljs language-${language}"` : ' class="hljs"';
+    return `<pre class="code-block" data-block="${index}"><code${cls}>${highlight(content, language)}</code></pre>\n`;
+  };
+  md.renderer.rules.fence = (tokens, idx, _options, env) => {
+    const token = tokens[idx];
+    return codeBlock(token.content, fenceLanguage(token.info), nextBlockIndex(env));
+  };
+  md.renderer.rules.code_block = (tokens, idx, _options, env) => codeBlock(tokens[idx].content, '', nextBlockIndex(env));
+  // Images become links to the image: loading them would be a remote request, which the CSP forbids anyway.
+  md.renderer.rules.image = (tokens, idx) => {
+    const token = tokens[idx];
+    const src = String(token.attrGet('src') ?? '');
+    const alt = token.children?.map((t) => t.content).join('') || src;
+    return isSafeUrl(src) ? `<a href="${escapeHtml(src)}">${escapeHtml(alt)}</a>` : escapeHtml(alt);
+  };
+  return md;
+}
+
+let renderer: Markdown | undefined;
+function getRenderer(): Markdown {
+  return (renderer ??= createRenderer());
+}
+
+/** Safe HTML for a (possibly still streaming, so possibly unfinished) Markdown answer. */
+export function renderMarkdown(text: string): string {
+  return sanitizeHtml(getRenderer().render(text, {}));
+}
+
+/** The code of each code block, in the order `renderMarkdown` numbers them (`data-block`). */
+export function extractCodeBlocks(text: string): Array<{ code: string; language: string }> {
+  const blocks: Array<{ code: string; language: string }> = [];
+  const walk = (tokens: ReturnType<Markdown['parse']>) => {
+    for (const t of tokens) {
+      if (t.type === 'fence') blocks.push({ code: t.content, language: fenceLanguage(t.info) });
+      else if (t.type === 'code_block') blocks.push({ code: t.content, language: '' });
+    }
+  };
+  walk(getRenderer().parse(text, {}));
+  return blocks;
+}

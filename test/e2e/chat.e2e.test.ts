@@ -1,0 +1,141 @@
+// The chat panel driven like a person would, in a real workbench in Chromium: open the Hearth view, ask,
+// watch the answer stream, stop one, start a new chat, reload the window and find the conversation again in
+// the history. Screenshots in a light and a dark theme go to .test-run/screenshots/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { FrameLocator, Page } from 'playwright-core';
+import { HEARTH_STATUS_ITEM, startWorkbench, type Workbench } from './harness';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The chat webview: VS Code nests each webview's document two iframes deep. */
+function chatFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function runCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${label}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
+  await sleep(200);
+  await input.press('Enter');
+}
+
+/** Switches between the preferred light and dark themes until the webview reports the wanted kind. */
+async function setThemeKind(page: Page, frame: FrameLocator, kind: 'light' | 'dark'): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await frame.locator(`body.vscode-${kind}`).count()) > 0) return;
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    await frame.locator(`body.vscode-${kind}`).waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  assert.ok((await frame.locator(`body.vscode-${kind}`).count()) > 0, `could not switch to a ${kind} theme`);
+}
+
+async function openChat(page: Page): Promise<FrameLocator> {
+  const item = page.locator('.activitybar .action-item a[aria-label^="Hearth"]').first();
+  if (await item.isVisible().catch(() => false)) {
+    const expanded = await item.locator('..').getAttribute('aria-expanded').catch(() => null);
+    if (expanded !== 'true') await item.click();
+  } else {
+    await runCommand(page, 'Hearth: Focus on Chat View');
+  }
+  const frame = chatFrame(page);
+  await frame.locator('#input').waitFor({ state: 'visible', timeout: 60_000 });
+  return frame;
+}
+
+describe('e2e: chat panel', function () {
+  this.timeout(300_000);
+  let wb: Workbench;
+  let question = '';
+
+  before(async () => {
+    wb = await startWorkbench();
+  });
+
+  it('opens the view with the empty state and the input focused', async () => {
+    const frame = await openChat(wb.page);
+    await frame.locator('.empty').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
+    // Either a fresh workspace (empty state) or one with an earlier conversation; both show the composer.
+    await frame.locator('button[data-action="send"]').waitFor({ state: 'visible' });
+    const focused = await frame.locator('#input').evaluate((el) => el === document.activeElement);
+    assert.ok(focused, 'the input does not have focus when the view opens');
+    assert.equal(await frame.locator('#input').getAttribute('aria-label').then((l) => /Ask Hearth/.test(l ?? '')), true);
+  });
+
+  it('streams an answer to a typed question', async () => {
+    const frame = chatFrame(wb.page);
+    await frame.locator('button[data-action="newChat"]').click();
+    question = `Tell me about a dragon ${Date.now().toString(36)}`;
+    await frame.locator('#input').fill(question);
+    await frame.locator('#input').press('Enter');
+    await frame.locator('.message.user .body', { hasText: question }).waitFor({ timeout: 10_000 });
+    // Sample the answer while it streams: it must be seen growing, not only appear at once.
+    const lengths: number[] = [];
+    const until = Date.now() + 90_000;
+    for (;;) {
+      const text = (await frame.locator('.message.assistant .body').last().textContent().catch(() => '')) ?? '';
+      lengths.push(text.replace('Thinking…', '').length);
+      const busy = await frame.locator('body.busy').count();
+      if (busy === 0 && lengths.at(-1)! > 0) break;
+      if (Date.now() > until) throw new Error('the answer did not finish');
+      await sleep(15);
+    }
+    const distinct = new Set(lengths.filter((n) => n > 0));
+    assert.ok(lengths.at(-1)! > 0, 'no answer text');
+    assert.ok(distinct.size >= 2 || lengths.some((n) => n === 0), `the answer did not stream (lengths ${[...distinct].join(',')})`);
+    await frame.locator('.message.assistant button[data-action="regenerate"]').waitFor();
+    await frame.locator('.message.assistant button[data-action="copyMessage"]').waitFor();
+    // The screen-reader announcement of the finished answer (a polite live region).
+    await frame.locator('[role="status"][aria-live="polite"]', { hasText: /^Hearth answered: ./ }).waitFor({ state: 'attached', timeout: 5_000 });
+  });
+
+  it('stops an answer with Escape', async () => {
+    const frame = chatFrame(wb.page);
+    let stopped = false;
+    for (let attempt = 0; attempt < 4 && !stopped; attempt++) {
+      await frame.locator('#input').fill('Once upon a time, tell me a very long story with many parts.');
+      await frame.locator('#input').press('Enter');
+      await frame.locator('button[data-action="stop"]').waitFor({ state: 'visible', timeout: 30_000 });
+      await frame.locator('#input').press('Escape');
+      await frame.locator('body.busy').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+      await frame.locator('body:not(.busy)').waitFor({ timeout: 5_000 });
+      stopped = (await frame.locator('.message.assistant.stopped').count()) > 0;
+    }
+    assert.ok(stopped, 'no answer ended as stopped');
+    await frame.locator('.message.assistant.stopped .note', { hasText: 'Stopped.' }).first().waitFor();
+  });
+
+  it('takes screenshots in a dark and a light theme', async () => {
+    const frame = chatFrame(wb.page);
+    await setThemeKind(wb.page, frame, 'dark');
+    await sleep(300);
+    const dark = await wb.screenshot('chat-dark');
+    await setThemeKind(wb.page, frame, 'light');
+    await sleep(300);
+    const light = await wb.screenshot('chat-light');
+    for (const f of [dark, light]) assert.ok(fs.statSync(f).size > 5000, `${f} looks empty`);
+    await setThemeKind(wb.page, frame, 'dark');
+  });
+
+  it('starts a new chat, and after a window reload finds the conversation in the history', async () => {
+    let frame = chatFrame(wb.page);
+    await frame.locator('button[data-action="newChat"]').click();
+    await frame.locator('.empty').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await frame.locator('.message').count(), 0);
+
+    await wb.page.reload({ waitUntil: 'domcontentloaded' });
+    await wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await wb.page.locator(HEARTH_STATUS_ITEM).first().waitFor({ state: 'visible', timeout: 60_000 });
+    frame = await openChat(wb.page);
+    await frame.locator('button[data-action="toggleHistory"]').click();
+    const entry = frame.locator('.history-open', { hasText: question.slice(0, 40) });
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+    await frame.locator('.message.user .body', { hasText: question }).waitFor({ timeout: 10_000 });
+    assert.ok((await frame.locator('.message.assistant').count()) >= 1);
+    await wb.screenshot('chat-after-reload');
+  });
+});
