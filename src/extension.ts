@@ -4,6 +4,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerActions } from './actions/index';
+import { registerChat } from './chat/index';
+import { registerCompletion } from './completion/index';
 import { registerEngineCommands } from './engine/commands';
 import { ErrorReporter } from './engine/errorReporter';
 import type { HearthServices } from './engine/services';
@@ -41,13 +44,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const services: HearthServices = { context, engine, log, reportError: (error, options) => errors.report(error, options) };
   const api: HearthApi = { engine, statusBar, errors, activationMs: 0 };
-  // Each capability registers here (see src/<capability>/index.ts):
-  // for (const [name, register] of Object.entries({ completion: registerCompletion, actions: registerActions, chat: registerChat })) {
-  //   const { disposables, api: capabilityApi } = register(services);
-  //   context.subscriptions.push(...disposables);
-  //   api[name] = capabilityApi;
-  // }
-  void services;
+  const capabilities = { completion: registerCompletion, actions: registerActions, chat: registerChat };
+  for (const [name, register] of Object.entries(capabilities)) {
+    const { disposables, api: capabilityApi } = register(services);
+    context.subscriptions.push(...disposables);
+    api[name] = capabilityApi;
+  }
   api.activationMs = performance.now() - started;
   log.info(`Hearth activated in ${api.activationMs.toFixed(1)} ms; the model loads on first use`);
   return api;

@@ -1,0 +1,377 @@
+/**
+ * The completion pipeline, free of `vscode` so the extension and the benchmark run exactly the same code:
+ * cache (typed-through) → adaptive debounce → prompt → one engine request at a time (newest wins; identical
+ * requests share one generation) → post-processing → cache.
+ */
+import type { GenerationStats, SamplingOptions } from '../engine/protocol';
+import { EngineError, isCancelled, type InferenceEngine } from '../engine/types';
+import { CompletionCache, type CacheKey } from './cache';
+import { ContextRing } from './contextRing';
+import { AdaptiveDebounce } from './debounce';
+import { postProcess } from './postprocess';
+import { buildPrompt, type PromptPlan, type WindowMemory } from './prompt';
+import type { CompletionSettings } from './settings';
+import type { DocumentSnapshot } from './snapshot';
+
+export interface ControllerDeps {
+  engine: InferenceEngine;
+  settings: () => CompletionSettings;
+  now?: () => number;
+  /** Typing-time failures: logged and shown at most once by the glue. */
+  reportError?: (error: unknown) => void;
+  log?: (message: string) => void;
+  /** false: never answer from the completion cache (the benchmark's cold baseline). */
+  useCache?: boolean;
+}
+
+export interface ProvideOptions {
+  /** Cancels waiting (and the generation once nobody else waits for it). */
+  signal?: AbortSignal;
+  /** Explicit trigger or precompute: no debounce, and a remembered "nothing here" is asked again. */
+  explicit?: boolean;
+  /** Checked before serving a model answer: true when the document moved on meanwhile. */
+  isStale?: () => boolean;
+  /** Fill the cache but do not count it as shown (precompute after accept). */
+  background?: boolean;
+}
+
+export interface Served {
+  /** In the document's line endings. */
+  text: string;
+  multiline: boolean;
+  fromCache: boolean;
+  /** From the call to the answer, debounce included. */
+  latencyMs: number;
+  stats?: GenerationStats;
+}
+
+export interface CompletionCounters {
+  provideCalls: number;
+  /** Generation requests sent to the engine (warm-ups not included). */
+  requests: number;
+  /** Answered from the cache (a suggestion, or a remembered "nothing here") without the model. */
+  cacheHits: number;
+  shown: number;
+  cancelled: number;
+  /** Answers post-processing turned into nothing. */
+  empty: number;
+  stale: number;
+  errors: number;
+  accepted: number;
+  warmups: number;
+  /** Engine requests not settled yet (a superseded one settles within ~100 ms). */
+  inFlight: number;
+  /** Requests neither settled nor cancelled: what the worker is really working on. */
+  live: number;
+  maxLive: number;
+}
+
+export type Resolution =
+  | { kind: 'served'; served: Served }
+  | { kind: 'empty'; latencyMs: number }
+  | { kind: 'none' };
+
+export type Phase = 'idle' | 'waiting' | 'loading' | 'generating';
+
+interface Outcome {
+  /** \n line breaks; undefined: nothing worth showing. */
+  text: string | undefined;
+  multiline: boolean;
+  stats: GenerationStats;
+  engineMs: number;
+}
+
+interface Flight {
+  id: string;
+  abort: AbortController;
+  waiters: number;
+  promise: Promise<Outcome | undefined>;
+}
+
+export class CompletionController {
+  readonly cache = new CompletionCache();
+  readonly ring = new ContextRing();
+  readonly debounce: AdaptiveDebounce;
+  readonly counters: CompletionCounters = {
+    provideCalls: 0, requests: 0, cacheHits: 0, shown: 0, cancelled: 0, empty: 0, stale: 0, errors: 0, accepted: 0, warmups: 0,
+    inFlight: 0, live: 0, maxLive: 0,
+  };
+  lastLatencyMs: number | undefined;
+  lastStats: GenerationStats | undefined;
+  private phaseNow: Phase = 'idle';
+  private flight: Flight | undefined;
+  private window: WindowMemory | undefined;
+  private infillUnavailableFor: string | undefined;
+  private readonly listeners = new Set<(phase: Phase) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.now = deps.now ?? (() => performance.now());
+    this.debounce = new AdaptiveDebounce(() => {
+      const s = deps.settings();
+      return { minMs: s.debounceMinMs, maxMs: s.debounceMaxMs };
+    });
+  }
+
+  get phase(): Phase {
+    return this.phaseNow;
+  }
+
+  onDidChangePhase(listener: (phase: Phase) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** A document edit by the user: feeds the typing-speed estimate. */
+  noteKeystroke(at = this.now()): void {
+    this.debounce.recordKeystroke(at);
+  }
+
+  /** Stop whatever is running (snooze, disable). */
+  cancelAll(): void {
+    this.flight?.abort.abort();
+  }
+
+  async provide(doc: DocumentSnapshot, options: ProvideOptions = {}): Promise<Served | undefined> {
+    const r = await this.resolve(doc, options);
+    return r.kind === 'served' ? r.served : undefined;
+  }
+
+  /**
+   * Like provide(), but says why nothing was served: `empty` is a definitive answer for this text (the model, or
+   * the cache, had nothing worth showing), `none` means cancelled, stale, waiting cut short, or failed.
+   */
+  async resolve(doc: DocumentSnapshot, options: ProvideOptions = {}): Promise<Resolution> {
+    const started = this.now();
+    const none: Resolution = { kind: 'none' };
+    const empty = (): Resolution => ({ kind: 'empty', latencyMs: this.now() - started });
+    this.counters.provideCalls++;
+    const settings = this.deps.settings();
+    const { signal } = options;
+    if (signal?.aborted) return none;
+
+    const strategy = await this.strategy(settings);
+    if (strategy === undefined || signal?.aborted) return none;
+    const plan = this.plan(doc, settings, strategy);
+    const key: CacheKey = { key: doc.key, offset: doc.offset, before: plan.before, after: plan.after, crlf: doc.eol === '\r\n' };
+
+    const cached = this.deps.useCache === false ? undefined : this.cache.lookup(key);
+    if (cached?.kind === 'hit') {
+      this.counters.cacheHits++;
+      return this.served({ text: toEol(cached.text, doc.eol), multiline: cached.text.includes('\n'), fromCache: true, latencyMs: this.now() - started }, options);
+    }
+    if (cached?.kind === 'empty' && !options.explicit) {
+      this.counters.cacheHits++;
+      return empty();
+    }
+
+    if (!options.explicit) {
+      const delay = this.debounce.delayMs();
+      if (delay > 0) {
+        this.setPhase('waiting');
+        const waited = await sleep(delay, signal);
+        if (!waited) {
+          if (!this.flight) this.setPhase('idle');
+          return none;
+        }
+      }
+    }
+
+    const outcome = await this.join(plan, key, settings, signal);
+    if (outcome === undefined) return none;
+    if (signal?.aborted || options.isStale?.()) {
+      this.counters.stale++;
+      return none;
+    }
+    if (outcome.text === undefined) return empty();
+    return this.served({
+      text: toEol(outcome.text, doc.eol), multiline: outcome.multiline, fromCache: false, latencyMs: this.now() - started, stats: outcome.stats,
+    }, options);
+  }
+
+  /**
+   * While the user is idle: take new extra-context chunks into the prompt and bring that prompt into the KV cache
+   * now, so the next keystroke pays only for what it typed. Returns whether a warm-up ran.
+   */
+  async warm(doc: DocumentSnapshot, signal?: AbortSignal): Promise<boolean> {
+    const settings = this.deps.settings();
+    if (this.flight || !settings.extraContext || !this.ring.pending) return false;
+    const strategy = await this.strategy(settings);
+    if (strategy === undefined || this.flight || signal?.aborted) return false;
+    this.ring.freeze();
+    const plan = this.plan(doc, settings, strategy);
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    this.counters.warmups++;
+    const flight: Flight = { id: 'warm', abort, waiters: 0, promise: Promise.resolve(undefined) };
+    flight.promise = (async () => {
+      try {
+        if (strategy === 'infill') {
+          await this.deps.engine.infill(plan.prefix, plan.suffix, { maxTokens: 1, temperature: 0 }, { signal: abort.signal, layout: 'spm' } as InfillOptions);
+        } else {
+          await this.deps.engine.prefill(plan.prefix, 'completion', { signal: abort.signal });
+        }
+      } catch (error) {
+        if (!isCancelled(error)) this.deps.log?.(`completion warm-up failed: ${(error as Error).message}`);
+      } finally {
+        if (this.flight === flight) this.flight = undefined;
+      }
+      return undefined;
+    })();
+    this.flight = flight;
+    await flight.promise;
+    return true;
+  }
+
+  private plan(doc: DocumentSnapshot, settings: CompletionSettings, strategy: 'infill' | 'complete'): PromptPlan {
+    const plan = buildPrompt(doc, {
+      budgets: { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens, extraTokens: settings.extraContextTokens },
+      strategy,
+      extra: settings.extraContext ? this.ring.forPrompt(doc.relativePath) : [],
+      previous: this.window,
+      maxLines: settings.maxLines,
+    });
+    this.window = plan.window;
+    return plan;
+  }
+
+  private async strategy(settings: CompletionSettings): Promise<'infill' | 'complete' | undefined> {
+    const engine = this.deps.engine;
+    let info = engine.loadedModel;
+    if (!info) {
+      this.setPhase('loading');
+      try {
+        info = await engine.modelInfo();
+      } catch (error) {
+        this.setPhase('idle');
+        if (!isCancelled(error)) {
+          this.counters.errors++;
+          this.deps.reportError?.(error);
+        }
+        return undefined;
+      }
+      this.setPhase('idle');
+    }
+    if (!settings.fillInTheMiddle || !info.supportsInfill || this.infillUnavailableFor === info.path) return 'complete';
+    return 'infill';
+  }
+
+  /** Newest wins, except that a request identical to the running one waits for it instead of restarting it. */
+  private async join(plan: PromptPlan, key: CacheKey, settings: CompletionSettings, signal?: AbortSignal): Promise<Outcome | undefined> {
+    const id = `${plan.strategy}\0${key.key}\0${key.offset}\0${key.before}\0${key.after}\0${plan.prefix.length}`;
+    let flight = this.flight;
+    if (!flight || flight.id !== id || flight.abort.signal.aborted) {
+      flight?.abort.abort();
+      flight = this.start(plan, key, settings, id);
+    }
+    const joined = flight;
+    joined.waiters++;
+    const leave = () => {
+      joined.waiters--;
+      if (joined.waiters <= 0) joined.abort.abort();
+    };
+    signal?.addEventListener('abort', leave, { once: true });
+    try {
+      return await joined.promise;
+    } finally {
+      signal?.removeEventListener('abort', leave);
+    }
+  }
+
+  private start(plan: PromptPlan, key: CacheKey, settings: CompletionSettings, id: string): Flight {
+    const abort = new AbortController();
+    const engine = this.deps.engine;
+    const sampling: SamplingOptions = plan.multiline
+      ? { maxTokens: settings.maxTokens, temperature: 0, maxLines: settings.maxLines + 1, timeBudgetMs: settings.timeBudgetMs }
+      : { maxTokens: Math.min(settings.maxTokens, settings.singleLineMaxTokens), temperature: 0, maxLines: 1, timeBudgetMs: settings.singleLineTimeBudgetMs };
+    const counters = this.counters;
+    counters.requests++;
+    counters.inFlight++;
+    counters.live++;
+    counters.maxLive = Math.max(counters.maxLive, counters.live);
+    let live = true;
+    const endLive = () => {
+      if (live) counters.live--;
+      live = false;
+    };
+    abort.signal.addEventListener('abort', endLive, { once: true });
+    this.setPhase('generating');
+    const startedAt = this.now();
+    const flight: Flight = { id, abort, waiters: 0, promise: Promise.resolve(undefined) };
+    flight.promise = (async (): Promise<Outcome | undefined> => {
+      try {
+        const result = plan.strategy === 'infill'
+          ? await engine.infill(plan.prefix, plan.suffix, sampling, { signal: abort.signal, layout: 'spm' } as InfillOptions)
+          : await engine.complete(plan.prefix, sampling, { signal: abort.signal, workload: 'completion' });
+        const engineMs = this.now() - startedAt;
+        this.debounce.recordLatency(engineMs);
+        this.lastStats = result.stats;
+        const post = postProcess(result.text, { ...plan.post, eol: '\n' });
+        if (!post) counters.empty++;
+        this.cache.put({ ...key, text: post?.text });
+        return { text: post?.text, multiline: post?.multiline ?? false, stats: result.stats, engineMs };
+      } catch (error) {
+        if (isCancelled(error)) {
+          counters.cancelled++;
+          return undefined;
+        }
+        counters.errors++;
+        if (error instanceof EngineError && error.code === 'NO_INFILL') this.infillUnavailableFor = engine.loadedModel?.path;
+        this.deps.reportError?.(error);
+        return undefined;
+      } finally {
+        counters.inFlight--;
+        endLive();
+        if (this.flight === flight) {
+          this.flight = undefined;
+          this.setPhase('idle');
+        }
+      }
+    })();
+    this.flight = flight;
+    return flight;
+  }
+
+  private served(served: Served, options: ProvideOptions): Resolution {
+    if (!options.background) {
+      this.counters.shown++;
+      this.lastLatencyMs = served.latencyMs;
+    }
+    if (!this.flight) this.setPhase('idle');
+    else this.emit();
+    return { kind: 'served', served };
+  }
+
+  private setPhase(phase: Phase): void {
+    if (this.phaseNow === phase) return;
+    this.phaseNow = phase;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const l of [...this.listeners]) l(this.phaseNow);
+  }
+}
+
+/** The worker takes a layout for infill; the engine interface does not declare it yet. */
+type InfillOptions = { signal?: AbortSignal; layout: 'psm' | 'spm' };
+
+function toEol(text: string, eol: '\n' | '\r\n'): string {
+  return eol === '\n' ? text : text.replace(/\n/g, eol);
+}
+
+/** Resolves true after `ms`, false as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

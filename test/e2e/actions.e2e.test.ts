@@ -1,0 +1,68 @@
+// A person's path through a selection action: right-click a selection → Hearth → Rewrite Selection, the diff
+// opens, Accept, and the file really changes (only the selected line).
+import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startWorkbench, type Workbench } from './harness';
+
+describe('e2e: selection actions', () => {
+  let wb: Workbench;
+  before(async () => {
+    wb = await startWorkbench();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await wb.screenshot('actions-e2e-failure').catch(() => undefined);
+  });
+
+  it('right-click → Hearth → Rewrite Selection, the diff opens, Accept changes the file', async () => {
+    const { page } = wb;
+    const file = path.join(wb.workspaceDir, 'actions-e2e.txt');
+    const original = 'Keep this first line.\nthe dog run fast to the park and it were happy.\nKeep this last line.\n';
+    fs.writeFileSync(file, original);
+
+    // Open the file with Quick Open, as a person would.
+    await page.locator('.monaco-workbench').click({ position: { x: 400, y: 300 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type('actions-e2e.txt');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'actions-e2e.txt' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-line', { hasText: 'Keep this first line.' }).waitFor({ state: 'visible', timeout: 30_000 });
+
+    // Select the middle line.
+    await editor.locator('.view-line', { hasText: 'the dog run fast' }).click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    const selection = editor.locator('.selected-text').first();
+    await selection.waitFor({ state: 'visible' });
+    const box = (await selection.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+
+    await page.getByRole('menuitem', { name: 'Hearth' }).first().hover();
+    await page.getByRole('menuitem', { name: 'Rewrite Selection' }).first().click();
+    await wb.screenshot('actions-rewrite-menu-clicked');
+
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 60_000 });
+    // The CodeLens offers Accept once the proposal is complete.
+    const acceptLens = page.locator('.codelens-decoration a', { hasText: 'Accept' }).first();
+    await acceptLens.waitFor({ state: 'visible', timeout: 60_000 });
+    await wb.screenshot('actions-rewrite-diff');
+    await acceptLens.click();
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'hidden', timeout: 30_000 });
+
+    await editor.click();
+    await page.keyboard.press('Control+S');
+    const deadline = Date.now() + 15_000;
+    let saved = fs.readFileSync(file, 'utf8');
+    while (saved === original && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      saved = fs.readFileSync(file, 'utf8');
+    }
+    await wb.screenshot('actions-rewrite-accepted');
+    assert.notEqual(saved, original, 'the file changed');
+    assert.ok(saved.startsWith('Keep this first line.\n'), JSON.stringify(saved));
+    assert.ok(saved.endsWith('\nKeep this last line.\n'), JSON.stringify(saved));
+    assert.ok(!saved.includes('the dog run fast to the park and it were happy.'), 'the selected line was replaced');
+  });
+});
