@@ -5,8 +5,9 @@
  * inline decoration or editing the real file: the user's document is never touched until Accept, so Reject (or
  * closing the tab, or cancelling) leaves it byte-identical with no undo history; the diff editor is the view
  * users already know from source control, shows the surrounding code, and works the same in desktop and browser.
- * Accept/Reject sit where a diff's actions live (editor title buttons) and, more visibly, as a CodeLens above
- * the change. Accept applies one WorkspaceEdit, so a single undo reverts it.
+ * Accept/Reject sit where a diff's actions live (editor title ✓ and ✗ buttons), on a notification that says the
+ * proposal is ready, and as a CodeLens above the change for users who enable `diffEditor.codeLens` (VS Code hides
+ * CodeLens in diffs by default). Accept applies one WorkspaceEdit, so a single undo reverts it.
  *
  * Used by the selection actions and by the chat panel's "Apply to Selection".
  */
@@ -417,5 +418,10 @@ async function consume(proposal: Proposal, proposed: string | AsyncIterable<stri
     void notifyImpl.info(
       proposal.text.trim().length === 0 ? 'The model proposed nothing; the text is unchanged.' : 'The model proposed no change.',
     );
+    return;
   }
+  void notifyImpl.info(`Hearth: the ${proposal.options.title} proposal is ready.`, 'Accept', 'Reject').then((choice) => {
+    if (choice === 'Accept') void accept(proposal);
+    else if (choice === 'Reject') void finish(proposal, 'rejected');
+  });
 }

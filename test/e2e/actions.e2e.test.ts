@@ -40,15 +40,18 @@ describe('e2e: selection actions', () => {
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
 
     await page.getByRole('menuitem', { name: 'Hearth' }).first().hover();
-    await page.getByRole('menuitem', { name: 'Rewrite Selection' }).first().click();
+    // VS Code's menus act on the focused item; hovering focuses it, Enter runs it.
+    const rewrite = page.getByRole('menuitem', { name: 'Rewrite Selection' }).first();
+    await rewrite.waitFor({ state: 'visible' });
+    await rewrite.hover();
+    await page.keyboard.press('Enter');
     await wb.screenshot('actions-rewrite-menu-clicked');
 
     await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 60_000 });
-    // The CodeLens offers Accept once the proposal is complete.
-    const acceptLens = page.locator('.codelens-decoration a', { hasText: 'Accept' }).first();
-    await acceptLens.waitFor({ state: 'visible', timeout: 60_000 });
+    // A notification says when the proposal is complete; then Accept in the diff's title bar.
+    await page.locator('.notification-toast', { hasText: 'proposal is ready' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await wb.screenshot('actions-rewrite-diff');
-    await acceptLens.click();
+    await page.locator('.editor-actions a.action-label[aria-label^="Accept Proposal"]').first().click();
     await page.locator('.monaco-diff-editor').first().waitFor({ state: 'hidden', timeout: 30_000 });
 
     await editor.click();
