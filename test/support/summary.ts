@@ -2,6 +2,7 @@
 //   N passed, N failed            (", N skipped" appended when tests were skipped)
 // Used by .mocharc.json (unit tests) and by the e2e driver. Built to dist/test/support/summary.js;
 // mocha require()s a reporter file and wants the constructor itself, hence `export =`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- `export =` needs the CommonJS import form
 import Mocha = require('mocha');
 
 class SummaryReporter extends Mocha.reporters.Spec {
