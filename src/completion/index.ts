@@ -87,6 +87,9 @@ export function registerCompletion(services: HearthServices): { disposables: vsc
   let lastClipboardCheck = 0;
   let lastClipboard = '';
   const pollClipboard = () => {
+    // In a browser (code-server, vscode.dev) reading the clipboard makes the page ask for permission or show an
+    // error toast while the user types: never there.
+    if (vscode.env.uiKind === vscode.UIKind.Web) return;
     if (!settings.extraContext || Date.now() - lastClipboardCheck < CLIPBOARD_POLL_MS) return;
     lastClipboardCheck = Date.now();
     void vscode.env.clipboard.readText().then((text) => {

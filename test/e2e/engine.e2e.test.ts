@@ -1,6 +1,6 @@
 /** A person's first run: the command palette's "Hearth: Test the Model" loads the model and shows its text. */
 import * as assert from 'node:assert/strict';
-import { HEARTH_STATUS_ITEM, startWorkbench, type Workbench } from './harness';
+import { ENGINE_STATUS_ITEM, startWorkbench, type Workbench } from './harness';
 
 describe('e2e: Hearth: Test the Model', function () {
   this.timeout(120_000);
@@ -22,7 +22,7 @@ describe('e2e: Hearth: Test the Model', function () {
     await toast.waitFor({ state: 'visible', timeout: 60_000 });
     const text = await toast.innerText();
     assert.match(text, /stories260K\.gguf wrote \d+ tokens/);
-    const item = page.locator(HEARTH_STATUS_ITEM).first();
+    const item = page.locator(ENGINE_STATUS_ITEM);
     const label = (await item.getAttribute('aria-label')) ?? '';
     assert.match(label, /ready|generating/, label);
     await wb.screenshot('engine-test-the-model');

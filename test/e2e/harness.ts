@@ -51,6 +51,8 @@ interface WorkbenchLauncher {
 
 /** Selector of Hearth's status bar item (VS Code gives it the id "<extension id>.<item id>"). */
 export const HEARTH_STATUS_ITEM = '.statusbar-item[id^="hearth-dev.hearth"]';
+/** The engine's own item (model state), as opposed to the completions item beside it. */
+export const ENGINE_STATUS_ITEM = '.statusbar-item[id="hearth-dev.hearth.hearth.status"]';
 
 const KEY = Symbol.for('hearth.e2e.workbench');
 interface State {
