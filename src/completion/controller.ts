@@ -207,7 +207,7 @@ export class CompletionController {
     flight.promise = (async () => {
       try {
         if (strategy === 'infill') {
-          await this.deps.engine.infill(plan.prefix, plan.suffix, { maxTokens: 1, temperature: 0 }, { signal: abort.signal, layout: 'spm' } as InfillOptions);
+          await this.deps.engine.prefill({ prefix: plan.prefix, suffix: plan.suffix, layout: 'spm' }, 'completion', { signal: abort.signal });
         } else {
           await this.deps.engine.prefill(plan.prefix, 'completion', { signal: abort.signal });
         }
@@ -301,7 +301,7 @@ export class CompletionController {
     flight.promise = (async (): Promise<Outcome | undefined> => {
       try {
         const result = plan.strategy === 'infill'
-          ? await engine.infill(plan.prefix, plan.suffix, sampling, { signal: abort.signal, layout: 'spm' } as InfillOptions)
+          ? await engine.infill(plan.prefix, plan.suffix, sampling, { signal: abort.signal, layout: 'spm' })
           : await engine.complete(plan.prefix, sampling, { signal: abort.signal, workload: 'completion' });
         const engineMs = this.now() - startedAt;
         this.debounce.recordLatency(engineMs);
@@ -353,8 +353,6 @@ export class CompletionController {
   }
 }
 
-/** The worker takes a layout for infill; the engine interface does not declare it yet. */
-type InfillOptions = { signal?: AbortSignal; layout: 'psm' | 'spm' };
 
 function toEol(text: string, eol: '\n' | '\r\n'): string {
   return eol === '\n' ? text : text.replace(/\n/g, eol);

@@ -56,6 +56,15 @@ export interface SamplingOptions {
   maxLines?: number;
 }
 
+export type InfillLayout = 'psm' | 'spm';
+
+/** A fill-in-the-middle prompt. SPM (suffix first) keeps the text being typed at the end of the prompt. */
+export interface InfillPrompt {
+  prefix: string;
+  suffix: string;
+  layout?: InfillLayout;
+}
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -99,10 +108,10 @@ export interface WorkerStats {
 export type Request =
   | { id: number; type: 'load'; options: LoadOptions }
   | { id: number; type: 'complete'; workload: Workload; prompt: string; sampling: SamplingOptions; addBos?: boolean }
-  | { id: number; type: 'infill'; prefix: string; suffix: string; sampling: SamplingOptions; layout?: 'psm' | 'spm' }
+  | { id: number; type: 'infill'; prefix: string; suffix: string; sampling: SamplingOptions; layout?: InfillLayout }
   | { id: number; type: 'chat'; messages: ChatMessage[]; sampling: SamplingOptions }
-  /** Evaluate a prompt into the completion cache without generating (keeps context warm while idle). */
-  | { id: number; type: 'prefill'; workload: Workload; prompt: string }
+  /** Evaluate a prompt into a workload's KV cache without generating (keeps context warm while idle). */
+  | { id: number; type: 'prefill'; workload: Workload; prompt: string | InfillPrompt }
   | { id: number; type: 'countTokens'; text: string }
   | { id: number; type: 'cancel'; targetId: number }
   | { id: number; type: 'stats' }

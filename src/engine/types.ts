@@ -6,6 +6,8 @@ import type {
   ChatMessage,
   ErrorCode,
   GenerationResult,
+  InfillLayout,
+  InfillPrompt,
   GenerationStats,
   ModelInfo,
   SamplingOptions,
@@ -66,11 +68,14 @@ export interface InferenceEngine {
   /** Plain completion. A newer `completion`-workload request cancels an older one still running (newest wins). */
   complete(prompt: string, sampling: SamplingOptions, options?: RequestOptions & { workload?: Workload }): Promise<GenerationResult>;
   /** Fill-in-the-middle with the model's FIM tokens; rejects with code NO_INFILL when the model has none. Newest wins. */
-  infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult>;
+  infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions & { layout?: InfillLayout }): Promise<GenerationResult>;
   /** One assistant turn through the model's chat template (or a fallback wrapper). */
   chat(messages: ChatMessage[], sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult>;
-  /** Evaluate a prompt into a workload's KV cache without generating (keeps a likely prefix warm). */
-  prefill(prompt: string, workload: Workload, options?: RequestOptions): Promise<GenerationStats>;
+  /**
+   * Evaluate a prompt into a workload's KV cache without generating (keeps a likely prefix warm). An infill
+   * prompt is laid out exactly as `infill` lays it out, so the request that follows evaluates ~1 token.
+   */
+  prefill(prompt: string | InfillPrompt, workload: Workload, options?: RequestOptions): Promise<GenerationStats>;
   countTokens(text: string): Promise<number>;
   /** Loads the model if needed. */
   modelInfo(): Promise<ModelInfo>;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadKey, respawnDelayMs, type EngineConfig } from './config';
 import type {
-  ChatMessage, GenerationResult, GenerationStats, LoadOptions, ModelInfo, Request, Response, ResultOf, SamplingOptions, WorkerStats, Workload,
+  ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, LoadOptions, ModelInfo, Request, Response, ResultOf, SamplingOptions, WorkerStats, Workload,
 } from './protocol';
 import { isResponse } from './protocol';
 import { CancelledError, EngineError, type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from './types';
@@ -109,7 +109,7 @@ export class WorkerEngine implements InferenceEngine {
     return this.request({ type: 'complete', workload: options.workload ?? 'completion', prompt, sampling }, options);
   }
 
-  infill(prefix: string, suffix: string, sampling: SamplingOptions, options: RequestOptions & { layout?: 'psm' | 'spm' } = {}): Promise<GenerationResult> {
+  infill(prefix: string, suffix: string, sampling: SamplingOptions, options: RequestOptions & { layout?: InfillLayout } = {}): Promise<GenerationResult> {
     return this.request({ type: 'infill', prefix, suffix, sampling, layout: options.layout }, options);
   }
 
@@ -117,7 +117,7 @@ export class WorkerEngine implements InferenceEngine {
     return this.request({ type: 'chat', messages, sampling }, options);
   }
 
-  prefill(prompt: string, workload: Workload, options: RequestOptions = {}): Promise<GenerationStats> {
+  prefill(prompt: string | InfillPrompt, workload: Workload, options: RequestOptions = {}): Promise<GenerationStats> {
     return this.request({ type: 'prefill', workload, prompt }, options);
   }
 

@@ -129,7 +129,7 @@ async function handle(request: Request): Promise<void> {
       return;
     case 'infill':
       enqueue(request, 'completion', true, (signal, onText) =>
-        requireRuntime().infill(request.prefix, request.suffix, request.layout ?? 'psm', request.sampling, signal, onText));
+        requireRuntime().infill({ prefix: request.prefix, suffix: request.suffix, layout: request.layout }, request.sampling, signal, onText));
       return;
     case 'chat':
       enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText));

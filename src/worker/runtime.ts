@@ -4,7 +4,7 @@
  * implementations on top of the shared generation loop.
  */
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { ChatMessage, GenerationResult, GenerationStats, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../engine/protocol';
+import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../engine/protocol';
 import { evaluateOnly, generate, SliceSizer } from './generate';
 import { checkModelFile, ModelFileError } from './modelFile';
 import { decideThreads } from './threads';
@@ -127,7 +127,12 @@ export class Runtime {
   }
 
   /** Fill-in-the-middle. SPM puts the suffix first so the text being typed (the prefix's end) stays last. */
-  infill(prefix: string, suffix: string, layout: 'psm' | 'spm', sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
+  infill(prompt: InfillPrompt, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
+    const tokens = this.infillTokens(prompt);
+    return generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText });
+  }
+
+  private infillTokens({ prefix, suffix, layout = 'psm' }: InfillPrompt): Token[] {
     const { prefix: pre, suffix: suf, middle: mid } = this.model.tokens.infill;
     if (pre === null || suf === null || mid === null) {
       throw new RuntimeError('NO_INFILL', `${this.info.name} has no fill-in-the-middle tokens; use a plain completion instead.`);
@@ -136,10 +141,9 @@ export class Runtime {
     const suffixTokens = this.model.tokenize(suffix, false);
     const bos = this.model.tokens.bos;
     const start = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos] : [];
-    const tokens = layout === 'spm'
+    return layout === 'spm'
       ? [...start, suf, ...suffixTokens, pre, ...prefixTokens, mid]
       : [...start, pre, ...prefixTokens, suf, ...suffixTokens, mid];
-    return generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText });
   }
 
   chat(messages: ChatMessage[], sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
@@ -160,8 +164,9 @@ export class Runtime {
     return generate({ sequence: this.sequences.chat, model: this.model, tokens, sampling: { ...sampling, stop }, stopTokens, signal, sizer: this.sizer, onText });
   }
 
-  prefill(workload: Workload, prompt: string, signal: AbortSignal): Promise<GenerationStats> {
-    return evaluateOnly({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt), signal, sizer: this.sizer });
+  prefill(workload: Workload, prompt: string | InfillPrompt, signal: AbortSignal): Promise<GenerationStats> {
+    const tokens = typeof prompt === 'string' ? this.tokenizePlain(prompt) : this.infillTokens(prompt);
+    return evaluateOnly({ sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer });
   }
 
   countTokens(text: string): number {

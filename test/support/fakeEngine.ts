@@ -2,7 +2,7 @@
  * A scripted stand-in for the engine, for fast unit tests of glue code. Real-model tests exist beside every
  * use of it; this never replaces them.
  */
-import type { ChatMessage, GenerationResult, GenerationStats, ModelInfo, SamplingOptions, WorkerStats } from '../../src/engine/protocol';
+import type { ChatMessage, GenerationResult, InfillPrompt, GenerationStats, ModelInfo, SamplingOptions, WorkerStats } from '../../src/engine/protocol';
 import { CancelledError, type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from '../../src/engine/types';
 
 export interface FakeCall {
@@ -10,6 +10,7 @@ export interface FakeCall {
   prompt?: string;
   prefix?: string;
   suffix?: string;
+  layout?: string;
   messages?: ChatMessage[];
   sampling?: SamplingOptions;
 }
@@ -65,8 +66,8 @@ export class FakeEngine implements InferenceEngine {
     return this.generate({ type: 'chat', messages, sampling }, options);
   }
 
-  async prefill(prompt: string): Promise<GenerationStats> {
-    this.calls.push({ type: 'prefill', prompt });
+  async prefill(prompt: string | InfillPrompt): Promise<GenerationStats> {
+    this.calls.push(typeof prompt === 'string' ? { type: 'prefill', prompt } : { type: 'prefill', prefix: prompt.prefix, suffix: prompt.suffix, layout: prompt.layout });
     return zeroStats;
   }
 

@@ -183,14 +183,14 @@ describe('completion controller (fake engine)', () => {
     assert.equal(generations(), 0);
   });
 
-  it('warms new extra context while idle with a one-token request, not counted as a suggestion request', async () => {
-    const { engine, controller, layouts } = setup({ extraContext: true });
+  it('warms new extra context while idle with an infill prefill (no generation), not counted as a suggestion request', async () => {
+    const { engine, controller } = setup({ extraContext: true });
     controller.ring.add('other.ts', Array.from({ length: 6 }, (_, i) => `export const value${i} = ${i};`).join('\n'));
     assert.equal(await controller.warm(at(source)), true);
     assert.equal(engine.calls.length, 1);
-    assert.equal(engine.calls[0].sampling!.maxTokens, 1);
+    assert.equal(engine.calls[0].type, 'prefill');
+    assert.equal(engine.calls[0].layout, 'spm');
     assert.ok(engine.calls[0].prefix!.startsWith('// File: other.ts'));
-    assert.deepEqual(layouts, ['spm']);
     assert.equal(controller.counters.requests, 0);
     assert.equal(await controller.warm(at(source)), false, 'nothing new: no second warm-up');
     engine.replies = ['item.price;'];

@@ -221,6 +221,15 @@ describe('engine: the FIM + chat-template fixture', function () {
     assert.ok(!psm.text.includes('<fim_'), psm.text);
   });
 
+  it('an infill prefill warms the cache so the infill that follows evaluates about one token', async () => {
+    const prompt = { prefix: longPrompt(90), suffix: longPrompt(40), layout: 'spm' as const };
+    const warmed = await engine.prefill(prompt, 'completion');
+    assert.ok(warmed.evaluatedTokens > 100, `prefill evaluated ${warmed.evaluatedTokens}`);
+    assert.equal(warmed.generatedTokens, 0);
+    const result = await engine.infill(prompt.prefix, prompt.suffix, { maxTokens: 4 }, { layout: 'spm' });
+    assert.ok(result.stats.evaluatedTokens <= 2, `evaluated ${result.stats.evaluatedTokens}`);
+  });
+
   it('chats through the Jinja template', async () => {
     const result = await engine.chat([{ role: 'user', content: 'Tell me a story' }], { maxTokens: 16 });
     assert.ok(result.stats.promptTokens > 5);
