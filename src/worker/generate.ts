@@ -9,10 +9,12 @@ import { findStop, partialStopLength } from './stopText';
 
 /**
  * Slices aim at this much evaluation time: about the longest a cancel waits during a prompt. Smaller slices
- * cancel sooner but evaluate slower (measured on the 0.4B proxy at 1 thread: 8-token slices 201 tok/s,
- * 16: 265, 64: 371, whole batches 373).
+ * cancel sooner but evaluate slower, since every slice reads all the weights once and late slices attend over
+ * a long cache. Measured on the 0.4B proxy, 1 thread, a 1,000-token prompt (npm run bench): 40 ms slices
+ * 144 tok/s (cancel p90 37 ms), 70 ms 178 tok/s (max 64 ms), 100 ms 194 tok/s; unsliced 332 tok/s but a
+ * cancel then waits ~3 s.
  */
-const SLICE_TARGET_MS = 40;
+const SLICE_TARGET_MS = 60;
 
 export class AbortedError extends Error {
   constructor(readonly partial: string) {
