@@ -1,22 +1,12 @@
 import * as assert from 'node:assert/strict';
 import type { Attachment } from '../../src/chat/attachments';
 import { ChatController, type ChatEvent, type ChatHost } from '../../src/chat/controller';
-import { ConversationStore, type KeyValueStorage } from '../../src/chat/history';
+import { ConversationStore } from '../../src/chat/history';
 import type { AttachmentKind, HostToWebview } from '../../src/chat/messages';
 import { EngineError } from '../../src/engine/types';
 import { FakeEngine } from '../support/fakeEngine';
+import { MemoryStorage } from '../support/memoryStorage';
 
-class MemoryStorage implements KeyValueStorage {
-  readonly data = new Map<string, string>();
-  get<T>(key: string): T | undefined {
-    const raw = this.data.get(key);
-    return raw === undefined ? undefined : (JSON.parse(raw) as T);
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.data.delete(key);
-    else this.data.set(key, JSON.stringify(value));
-  }
-}
 
 class FakeHost implements ChatHost {
   copied: string[] = [];

@@ -4,23 +4,11 @@ import {
   ConversationStore,
   createConversation,
   editLastQuestion,
-  type KeyValueStorage,
   regenerate,
   titleFrom,
 } from '../../src/chat/history';
+import { MemoryStorage } from '../support/memoryStorage';
 
-/** A Memento-like map that round-trips through JSON, as workspace state does. */
-class MemoryStorage implements KeyValueStorage {
-  readonly data = new Map<string, string>();
-  get<T>(key: string): T | undefined {
-    const raw = this.data.get(key);
-    return raw === undefined ? undefined : (JSON.parse(raw) as T);
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.data.delete(key);
-    else this.data.set(key, JSON.stringify(value));
-  }
-}
 
 describe('chat history: conversation operations', () => {
   it('names a conversation after its first question, shortened to one line', () => {
