@@ -21,7 +21,7 @@ interface CalibrationFile {
 
 function machineKey(fileSize: number, gpu: string | false): string {
   const cpu = os.cpus()[0]?.model ?? 'cpu';
-  return `v1|${cpu}|${os.cpus().length}|${sizeClassOf(fileSize)}|${gpu || 'cpu'}`;
+  return `v2|${cpu}|${os.cpus().length}|${sizeClassOf(fileSize)}|${gpu || 'cpu'}`;
 }
 
 function readCache(file: string | undefined): CalibrationFile {
@@ -54,7 +54,7 @@ async function measure(model: LlamaModel, threads: number): Promise<ThreadMeasur
     for await (const token of sequence.evaluate([prompt[prompt.length - 1]], { temperature: 0 })) {
       void token;
       generated++;
-      if (generated >= 48 || performance.now() - g0 > 600) break;
+      if (generated >= 64 || performance.now() - g0 > 800) break;
     }
     const genMs = performance.now() - g0;
     return { threads, promptTps: ((prompt.length - 1) / promptMs) * 1000, generationTps: (generated / genMs) * 1000 };

@@ -15,6 +15,12 @@ describe('engine pure logic', () => {
       assert.equal(chooseThreads([{ threads: 1, promptTps: 4000, generationTps: 1300 }, { threads: 2, promptTps: 4200, generationTps: 60 }], 2), 1);
       assert.equal(chooseThreads([{ threads: 1, promptTps: 300, generationTps: 40 }, { threads: 2, promptTps: 600, generationTps: 80 }], 2), 2);
     });
+    it('keeps a core for the editor unless the extra thread is clearly faster', () => {
+      // Measured on this 2-core VM in a quiet moment: the second thread looked 11% faster.
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 96.7 }, { threads: 2, promptTps: 650, generationTps: 107.9 }], 2), 1);
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 60 }, { threads: 2, promptTps: 650, generationTps: 100 }], 2), 2);
+      assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 60 }], 1), 1);
+    });
     it('leaves a core for the editor when that is not slower', () => {
       const m = [1, 2, 3, 4].map((t) => ({ threads: t, promptTps: t * 100, generationTps: t < 3 ? 50 : 51 }));
       assert.equal(chooseThreads(m, 4), 3);
@@ -84,7 +90,7 @@ describe('engine pure logic', () => {
     it('slice size follows measured speed toward the target time', () => {
       const s = new SliceSizer();
       for (let i = 0; i < 10; i++) s.record(64, 170); // ~380 tok/s
-      assert.ok(s.size >= 10 && s.size <= 16, String(s.size));
+      assert.ok(s.size >= 18 && s.size <= 28, String(s.size)); // ~60 ms worth at ~376 tok/s
       for (let i = 0; i < 10; i++) s.record(64, 16); // ~4000 tok/s
       assert.ok(s.size >= 100, String(s.size));
     });
