@@ -68,7 +68,7 @@ export interface CompletionCounters {
 
 export type Resolution =
   | { kind: 'served'; served: Served }
-  | { kind: 'empty'; latencyMs: number }
+  | { kind: 'empty'; latencyMs: number; multiline: boolean }
   | { kind: 'none' };
 
 export type Phase = 'idle' | 'waiting' | 'loading' | 'generating';
@@ -144,7 +144,6 @@ export class CompletionController {
   async resolve(doc: DocumentSnapshot, options: ProvideOptions = {}): Promise<Resolution> {
     const started = this.now();
     const none: Resolution = { kind: 'none' };
-    const empty = (): Resolution => ({ kind: 'empty', latencyMs: this.now() - started });
     this.counters.provideCalls++;
     const settings = this.deps.settings();
     const { signal } = options;
@@ -153,6 +152,7 @@ export class CompletionController {
     const strategy = await this.strategy(settings);
     if (strategy === undefined || signal?.aborted) return none;
     const plan = this.plan(doc, settings, strategy);
+    const empty = (): Resolution => ({ kind: 'empty', latencyMs: this.now() - started, multiline: plan.multiline });
     const key: CacheKey = { key: doc.key, offset: doc.offset, before: plan.before, after: plan.after, crlf: doc.eol === '\r\n' };
 
     const cached = this.deps.useCache === false ? undefined : this.cache.lookup(key);

@@ -6,7 +6,7 @@
  * completion-lane request (newest wins); chat-lane requests run in order. The lanes run concurrently and
  * node-llama-cpp batches their evaluations into the same context.
  */
-import type { ErrorCode, LogLevel, Request, Response, WorkerStats, Workload } from '../engine/protocol';
+import type { ErrorCode, GenerationResult, GenerationStats, LogLevel, Request, Response, WorkerStats, Workload } from '../engine/protocol';
 import { isRequest } from '../engine/protocol';
 import { AbortedError } from './generate';
 import { ModelFileError } from './modelFile';
@@ -60,12 +60,11 @@ function requireRuntime(): Runtime {
 }
 
 /** Runs `work` on a lane after what is already queued there; answers exactly once. */
-function enqueue(request: Request, lane: Workload, supersedable: boolean, work: (signal: AbortSignal, onText: (t: string) => void) => Promise<unknown>) {
+function enqueue(request: Request, lane: Workload, supersedable: boolean, work: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult | GenerationStats>) {
   const controller = new AbortController();
   if (supersedable) {
-    for (const [id, entry] of active) {
+    for (const entry of active.values()) {
       if (entry.lane === lane && entry.supersedable) entry.controller.abort('superseded');
-      void id;
     }
   }
   active.set(request.id, { controller, lane, supersedable: supersedable || request.type === 'prefill' });
@@ -78,13 +77,11 @@ function enqueue(request: Request, lane: Workload, supersedable: boolean, work: 
         partial += text;
         send({ id: request.id, type: 'chunk', text });
       });
-      const s = (result as { stats?: { evaluatedTokens: number; generatedTokens: number } }).stats ?? (result as { evaluatedTokens?: number });
-      if (s && typeof (s as { evaluatedTokens?: number }).evaluatedTokens === 'number') {
-        const gs = s as { evaluatedTokens: number; generatedTokens: number };
-        stats.totalEvaluatedTokens += gs.evaluatedTokens;
-        stats.totalGeneratedTokens += gs.generatedTokens ?? 0;
-        stats.last = { ...(s as WorkerStats['last'] & object), type: request.type };
-      }
+      // Generations answer a GenerationResult, prefill its GenerationStats alone.
+      const generation = (result as Partial<GenerationResult>).stats ?? (result as GenerationStats);
+      stats.totalEvaluatedTokens += generation.evaluatedTokens;
+      stats.totalGeneratedTokens += generation.generatedTokens;
+      stats.last = { ...generation, type: request.type };
       if (controller.signal.aborted) throw new AbortedError(partial);
       send({ id: request.id, type: 'done', result });
     } catch (error) {
