@@ -20,10 +20,13 @@ describe('e2e: inline completions', function () {
     fs.writeFileSync(file, '');
     await page.keyboard.press('Control+P');
     await page.keyboard.type('story-completion.txt');
-    await page.waitForTimeout(400);
+    // Enter only once the file is the picked row: on a busy machine the list can still show an earlier file.
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'story-completion.txt' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 30_000 });
-    await page.locator('.monaco-editor .view-lines').first().click(); // focus the editor (newer VS Code has no textarea)
+    await page.locator('.tab.active', { hasText: 'story-completion.txt' }).waitFor({ timeout: 30_000 });
+    const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    await editor.waitFor({ state: 'visible', timeout: 30_000 });
+    await editor.click(); // focus the editor (newer VS Code has no textarea)
 
     const openings = ['Once upon a time, there was a little girl named Lily. She', ' One day she went to the park and', ' Her mom said'];
     let typed = '';

@@ -87,10 +87,18 @@ describe('engine pure logic', () => {
       assert.equal(fitted.dropped, tokens.length - 47);
       assert.deepEqual(fitToContext(t(1, 2, 3), 64, 16, t(1)[0]), { tokens: [1, 2, 3], dropped: 0 });
     });
+    it('slice size shrinks at once after a long slice and grows by at most half', () => {
+      const s = new SliceSizer();
+      s.size = 200;
+      s.record(200, 400); // ran 8× over the target
+      assert.equal(s.size, 25);
+      s.record(25, 5); // very fast now
+      assert.equal(s.size, 38);
+    });
     it('slice size follows measured speed toward the target time', () => {
       const s = new SliceSizer();
       for (let i = 0; i < 10; i++) s.record(64, 170); // ~380 tok/s
-      assert.ok(s.size >= 18 && s.size <= 28, String(s.size)); // ~60 ms worth at ~376 tok/s
+      assert.ok(s.size >= 15 && s.size <= 22, String(s.size)); // ~50 ms worth at ~376 tok/s
       for (let i = 0; i < 10; i++) s.record(64, 16); // ~4000 tok/s
       assert.ok(s.size >= 100, String(s.size));
     });
