@@ -58,8 +58,8 @@ if (watch) {
     const ctx = await esbuild.context(b);
     await ctx.watch();
   }
-  console.log('esbuild: watching for changes');
+  console.error('esbuild: watching for changes');
 } else {
   await Promise.all(builds.filter((b) => Object.keys(b.entryPoints).length > 0).map((b) => esbuild.build(b)));
-  console.log(`esbuild: built in ${Date.now() - started} ms`);
+  console.error(`esbuild: built in ${Date.now() - started} ms`);
 }
