@@ -170,7 +170,15 @@ async function startCodeServer(opts = {}) {
   fs.mkdirSync(path.join(dirs.userData, 'Machine'), { recursive: true });
   fs.writeFileSync(path.join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
 
-  if (opts.linkExtension) {
+  if (opts.linkExtension && process.env.HEARTH_VSIX) {
+    // Test a packaged build instead of the working tree: install the VSIX as a user would.
+    const vsix = path.resolve(process.env.HEARTH_VSIX);
+    execFileSync(node, [entry, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--install-extension', vsix], {
+      env: { ...process.env, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, TMPDIR: dirs.tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    log(`installed ${vsix}`);
+  } else if (opts.linkExtension) {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     fs.symlinkSync(REPO_ROOT, path.join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
   }
