@@ -14,6 +14,7 @@ describe('activation', () => {
     assert.equal(api.engine.state.kind, 'idle');
     assert.match(api.statusBar.text, /Hearth/);
     assert.ok(api.activationMs < 250, `activation took ${api.activationMs} ms`);
+    console.log(`      activate() took ${api.activationMs.toFixed(1)} ms`);
     // Neither node-llama-cpp nor llama.cpp's native code is mapped into the extension host process.
     if (process.platform === 'linux') {
       const maps = fs.readFileSync('/proc/self/maps', 'utf8');
