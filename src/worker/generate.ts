@@ -122,6 +122,7 @@ export async function generate(args: GenerateArgs): Promise<GenerationResult> {
   let text = '';
   let stopReason: StopReason = 'maxTokens';
 
+  const context = tokens.slice(-8);
   const iterator = sequence.evaluate([tokens[tokens.length - 1]], {
     temperature: sampling.temperature ?? 0,
     topK: sampling.topK,
@@ -136,7 +137,9 @@ export async function generate(args: GenerateArgs): Promise<GenerationResult> {
         break;
       }
       generated.push(token);
-      text = model.detokenize(generated);
+      // With the prompt's last tokens as context, a first token like "▁loved" keeps its leading space
+      // (detokenized alone, SentencePiece models drop it: "She" + "loved").
+      text = model.detokenize(generated, false, context);
       let visible = text;
       let done = false;
       const stop = findStop(text, stops);

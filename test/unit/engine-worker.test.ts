@@ -69,6 +69,11 @@ describe('engine: real worker with the plain fixture model', function () {
     assert.equal(result.stopReason, 'maxTokens');
   });
 
+  it('keeps the space between the prompt and the first generated word', async () => {
+    const result = await engine.complete('Once upon a time, there was a little girl named Lily. She', { maxTokens: 6 });
+    assert.match(result.text, /^ \S/, JSON.stringify(result.text));
+  });
+
   it('stops at a stop string and never streams past it', async () => {
     const first = await engine.complete('Once upon a time', { maxTokens: 40 });
     const word = first.text.trim().split(/\s+/)[3];
