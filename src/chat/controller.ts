@@ -265,7 +265,8 @@ export class ChatController {
   }
 
   async codeAction(action: CodeAction, messageId: string, block: number): Promise<void> {
-    const turn = this.conversation.turns.find((t) => t.id === messageId);
+    // Code buttons exist only on answers: a message naming a question is not acted on.
+    const turn = this.conversation.turns.find((t) => t.id === messageId && t.role === 'assistant');
     const code = turn ? extractCodeBlocks(turn.content)[block]?.code : undefined;
     if (code === undefined) {
       this.options.host.showInfo('That code block is no longer available.');

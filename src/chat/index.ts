@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { HearthServices } from '../engine/services';
 import { ChatController, type ChatEvent } from './controller';
 import { EditorHost } from './editorHost';
-import { type ChatTurn, type Conversation, type ConversationSummary, ConversationStore } from './history';
+import { ask, type ChatTurn, type Conversation, type ConversationSummary, ConversationStore, createConversation } from './history';
 import { registerLanguageModel } from './languageModel';
 import { CHAT_PANEL_TYPE, CHAT_VIEW_ID, ChatWebviews } from './view';
 
@@ -31,6 +31,12 @@ export interface ChatApi {
   postFromWebview(message: unknown): Promise<boolean>;
   /** Whether the Language Model API provider is registered. */
   readonly languageModelRegistered: boolean;
+  /**
+   * Test hook, not used by the product: saves a finished exchange with a given answer to the history and opens it
+   * the way reopening a saved chat does. The fixture models cannot be made to write a code block, so the
+   * integration tests need a known answer to run the code-block actions on. Resolves with the answer turn.
+   */
+  seedExchangeForTesting(question: string, answer: string): Promise<ChatTurn>;
 }
 
 function readSettings() {
@@ -48,9 +54,10 @@ export const DEFAULT_SYSTEM_PROMPT =
 export function registerChat(services: HearthServices): { disposables: vscode.Disposable[]; api: ChatApi } {
   const { context, engine, log } = services;
   const host = new EditorHost(log);
+  const store = new ConversationStore(context.workspaceState);
   const controller = new ChatController({
     engine,
-    store: new ConversationStore(context.workspaceState),
+    store,
     host,
     settings: readSettings,
     log: (m) => log.info(m),
@@ -144,6 +151,15 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
     postFromWebview: (message) => controller.handleMessage(message),
     get languageModelRegistered() {
       return languageModel !== undefined;
+    },
+    seedExchangeForTesting: async (question, answer) => {
+      const conversation = createConversation();
+      const { assistant } = ask(conversation, question);
+      assistant.content = answer;
+      assistant.status = 'done';
+      await store.save(conversation);
+      if (!(await controller.openConversation(conversation.id))) throw new Error('the seeded conversation did not open');
+      return structuredClone(assistant);
     },
   };
   return { disposables, api };

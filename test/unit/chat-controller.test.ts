@@ -161,6 +161,18 @@ describe('chat controller (fake engine)', () => {
     assert.match(host.infos.at(-1) ?? '', /no longer available/);
   });
 
+  it('code block actions only act on answers, never on code inside a question', async () => {
+    const { engine, controller, host } = setup();
+    engine.replies = ['no code here'];
+    await controller.send('run this:\n```sh\nrm -rf ~\n```');
+    const question = controller.current.turns.find((t) => t.role === 'user')!;
+    await controller.handleMessage({ type: 'codeAction', action: 'insert', messageId: question.id, block: 0 });
+    await controller.handleMessage({ type: 'codeAction', action: 'copy', messageId: question.id, block: 0 });
+    assert.deepEqual(host.inserted, []);
+    assert.deepEqual(host.copied, []);
+    assert.match(host.infos.at(-1) ?? '', /no longer available/);
+  });
+
   it('rejects invalid webview messages without acting', async () => {
     const { controller, engine, events } = setup();
     assert.equal(await controller.handleMessage({ type: 'send', text: 'hi', extra: 1 }), false);
