@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompletionApi } from '../../src/completion/index';
+import { tokensToChars } from '../../src/completion/text';
 import type { InferenceEngine } from '../../src/engine/types';
 import { fimChatModel, plainModel } from '../support/paths';
 
@@ -41,6 +42,33 @@ async function editorWithSuggestion(api: CompletionApi): Promise<{ editor: vscod
     if (item && typeof item.insertText === 'string' && item.insertText.trim().length >= 2) return { editor, item, text: item.insertText };
   }
   throw new Error('the model produced no usable suggestion for any opening');
+}
+
+/** Accepts the shown suggestion through VS Code's own commands; resolves whether the document changed. */
+async function acceptShown(editor: vscode.TextEditor): Promise<boolean> {
+  const original = editor.document.getText();
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  for (let i = 0; i < 40; i++) {
+    await sleep(100);
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    if (editor.document.getText() !== original) return true;
+  }
+  return false;
+}
+
+/** Opens `cells` as a notebook: Jupyter's type when a serializer for it is installed, else a test-only one. */
+async function openTestNotebook(cells: vscode.NotebookCellData[]): Promise<{ notebook: vscode.NotebookDocument; registration?: vscode.Disposable }> {
+  const data = new vscode.NotebookData(cells);
+  try {
+    return { notebook: await vscode.workspace.openNotebookDocument('jupyter-notebook', data) };
+  } catch {
+    // code-server without the built-in ipynb extension: any registered serializer gives the same cell documents.
+    const registration = vscode.workspace.registerNotebookSerializer('hearth-test-notebook', {
+      deserializeNotebook: () => new vscode.NotebookData([]),
+      serializeNotebook: () => new Uint8Array(),
+    });
+    return { notebook: await vscode.workspace.openNotebookDocument('hearth-test-notebook', data), registration };
+  }
 }
 
 describe('completion (extension host, real model)', function () {
@@ -84,14 +112,7 @@ describe('completion (extension host, real model)', function () {
     assert.equal(after.complete, before.complete, 'no plain completion for a FIM model');
     const original = editor.document.getText();
     // VS Code's own path: trigger shows the suggestion (served from the cache now), commit accepts it.
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    let accepted = false;
-    for (let i = 0; i < 40 && !accepted; i++) {
-      await sleep(100);
-      await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-      accepted = editor.document.getText() !== original;
-    }
-    assert.ok(accepted, 'committing the inline suggestion changed nothing');
+    assert.ok(await acceptShown(editor), 'committing the inline suggestion changed nothing');
     assert.equal(editor.document.getText(), original + text);
   });
 
@@ -181,5 +202,137 @@ describe('completion (extension host, real model)', function () {
     await sleep(200);
     changed.push('completion.languages');
     assert.equal(api.settings().languages.plaintext, true);
+  });
+  it('notebook code cell: the cell document gets a suggestion or a definitive empty answer, without error', async () => {
+    const { notebook, registration } = await openTestNotebook([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'import math', 'python'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# Adding numbers', 'markdown'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'def add(a, b):\n    return', 'python'),
+    ]);
+    try {
+      console.log(`      notebook type: ${notebook.notebookType}`);
+      const cell = notebook.cellAt(2);
+      assert.equal(cell.document.uri.scheme, 'vscode-notebook-cell');
+      assert.equal(cell.document.languageId, 'python');
+      await vscode.window.showNotebookDocument(notebook, { selections: [new vscode.NotebookRange(2, 3)] });
+      const position = cell.document.lineAt(1).range.end;
+      const before = { ...api.counters };
+      const stats = await generations(engine);
+      const items = await api.provider.provideInlineCompletionItems(cell.document, position, ctx(vscode.InlineCompletionTriggerKind.Invoke), new vscode.CancellationTokenSource().token);
+      const list = Array.isArray(items) ? items : items?.items ?? [];
+      assert.equal(api.counters.errors, before.errors, 'no error for a notebook cell');
+      assert.ok((await generations(engine)).infill > stats.infill, 'the model was asked (infill) for the cell');
+      if (list.length > 0) {
+        const text = list[0].insertText;
+        assert.equal(typeof text, 'string');
+        assert.ok((text as string).length > 0);
+        assert.ok(!/<fim|<\|fim|<PRE>|<SUF>|<MID>/.test(text as string), 'no FIM marker leaks into the suggestion');
+        assert.equal(api.shownLog.at(-1)?.uri, cell.document.uri.toString(), 'the suggestion was logged for the cell');
+      } else {
+        assert.ok(api.counters.empty > before.empty, 'no suggestion and no definitive "nothing here" either (cancelled or stale?)');
+      }
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      registration?.dispose();
+    }
+  });
+
+  it('a file over 1 MB: the prompt stays within the configured budgets and the answer comes quickly', async () => {
+    const budgets = { prefixTokens: 96, suffixTokens: 32, extraContextTokens: 32 };
+    try {
+      for (const [key, value] of Object.entries(budgets)) await hearth().update(`completion.${key}`, value, vscode.ConfigurationTarget.Global);
+      for (let i = 0; i < 50 && api.settings().prefixTokens !== budgets.prefixTokens; i++) await sleep(50);
+      assert.equal(api.settings().prefixTokens, budgets.prefixTokens);
+      assert.equal(api.settings().suffixTokens, budgets.suffixTokens);
+
+      const lines: string[] = [];
+      for (let i = 0; i < 30_000; i++) lines.push(`${i}: Once upon a time there was a little dog named Max who liked to run.`);
+      const content = lines.join('\n');
+      assert.ok(content.length > 1024 * 1024, `only ${content.length} characters`);
+      const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content });
+      const editor = await vscode.window.showTextDocument(document);
+      assert.equal(document.lineCount, 30_000);
+      const middle = new vscode.Position(15_000, document.lineAt(15_000).text.indexOf(' who'));
+      editor.selection = new vscode.Selection(middle, middle);
+
+      // The tiny vocabulary tokenizes less densely than the pipeline's chars-per-token estimate: measure it here.
+      const sample = lines.slice(14_990, 15_010).join('\n');
+      const tokensPerChar = (await engine.countTokens(sample)) / sample.length;
+      const budgetChars = tokensToChars(budgets.prefixTokens) + tokensToChars(budgets.suffixTokens) + tokensToChars(budgets.extraContextTokens);
+      // Slack: the file header comment, the FIM control tokens and BOS.
+      const bound = Math.ceil(budgetChars * tokensPerChar * 1.1) + 24;
+      const info = await engine.modelInfo();
+      assert.ok(bound < info.contextSize * 0.75, `bound ${bound} is too loose to tell against a ${info.contextSize}-token context`);
+
+      const before = await generations(engine);
+      const errors = api.counters.errors;
+      const started = Date.now();
+      await ask(api, editor);
+      const elapsed = Date.now() - started;
+      assert.equal(api.counters.errors, errors, 'no error for a large file');
+      assert.ok((await generations(engine)).infill > before.infill, 'the engine was asked');
+      const last = (await engine.stats())?.last;
+      assert.ok(last, 'the worker reports the last request');
+      assert.equal(last.type, 'infill');
+      assert.ok(last.promptTokens > 0);
+      console.log(`      1 MB+: ${last.promptTokens} prompt tokens (bound ${bound}), ${elapsed} ms`);
+      assert.ok(last.promptTokens <= bound, `${last.promptTokens} prompt tokens, over the budgeted ${bound}`);
+      assert.equal(last.truncatedTokens, 0, 'the worker had to cut the prompt to fit the context');
+      assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+    } finally {
+      for (const key of Object.keys(budgets)) await hearth().update(`completion.${key}`, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('CRLF document: suggestions use \\r\\n, and accepting one leaves no lone \\n behind', async () => {
+    // A line ending in a colon opens a block in plain text, so the suggestion may go on over several lines.
+    const stories = [
+      'Once upon a time, there was a little girl named Lily.\r\nShe liked to play outside. This is her story:',
+      'One day, a big dog went to the park.\r\nThe dog was happy. Here is what happened:',
+      'Tom and Sue were friends.\r\nThey liked to play with a ball. The story:',
+      'The sun was shining and the birds were singing.\r\nMom said:',
+      'There was a small cat who lived in a house.\r\nEvery day the cat',
+    ];
+    // At temperature 0 the tiny model writes its first line break after some 80 tokens: leave room for it.
+    const longer = { maxTokens: 200, timeBudgetMs: 5000 };
+    for (const [key, value] of Object.entries(longer)) await hearth().update(`completion.${key}`, value, vscode.ConfigurationTarget.Global);
+    for (let i = 0; i < 50 && api.settings().maxTokens !== longer.maxTokens; i++) await sleep(50);
+    assert.equal(api.settings().maxTokens, longer.maxTokens);
+    try {
+      let found: { editor: vscode.TextEditor; text: string } | undefined;
+      let singleLine: { editor: vscode.TextEditor; text: string } | undefined;
+      for (const story of stories) {
+        const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content: story });
+        const editor = await vscode.window.showTextDocument(document);
+        assert.equal(document.eol, vscode.EndOfLine.CRLF, 'the untitled document keeps CRLF');
+        const end = document.lineAt(document.lineCount - 1).range.end;
+        editor.selection = new vscode.Selection(end, end);
+        const item = await ask(api, editor);
+        if (!item || typeof item.insertText !== 'string' || item.insertText.trim().length < 2) continue;
+        if (/[\r\n]/.test(item.insertText)) {
+          found = { editor, text: item.insertText };
+          break;
+        }
+        singleLine ??= { editor, text: item.insertText };
+      }
+      const chosen = found ?? singleLine;
+      assert.ok(chosen, 'the model produced no usable suggestion for any story');
+      const { editor, text } = chosen;
+      if (found) {
+        assert.ok(text.includes('\r\n'), `a multi-line suggestion without \\r\\n: ${JSON.stringify(text)}`);
+        assert.ok(!/(?<!\r)\n/.test(text), `a lone \\n in ${JSON.stringify(text)}`);
+        assert.ok(!/\r(?!\n)/.test(text), `a lone \\r in ${JSON.stringify(text)}`);
+      }
+      await vscode.window.showTextDocument(editor.document);
+      const original = editor.document.getText();
+      assert.ok(await acceptShown(editor), 'committing the inline suggestion changed nothing');
+      assert.equal(editor.document.getText(), original + text);
+      assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
+      assert.ok(!/(?<!\r)\n/.test(editor.document.getText()), 'a lone \\n in the document after accepting');
+      console.log(`      CRLF: ${found ? 'multi-line' : 'single-line'} suggestion ${JSON.stringify(text)}`);
+    } finally {
+      for (const key of Object.keys(longer)) await hearth().update(`completion.${key}`, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
