@@ -29,6 +29,9 @@ export function postProcess(raw: string, ctx: PostContext): Suggestion | undefin
   if (!ctx.multiline) lines = lines.slice(0, 1);
   // Keep the first line's leading spaces only where they matter (indentation on an empty line).
   if (ctx.linePrefix.length > 0 && /[ \t]$/.test(ctx.linePrefix)) lines[0] = lines[0].replace(/^[ \t]+/, '');
+  // At the start of a line, one space before a word is the word separator SentencePiece models emit ("▁Once"),
+  // not indentation, unless the document really indents by one space.
+  if (ctx.linePrefix.length === 0 && !(ctx.indent.size === 1 && !ctx.indent.useTabs)) lines[0] = lines[0].replace(/^ (?=\S)/, '');
   if (ctx.multiline) {
     lines = cutAtBlockEnd(lines, ctx);
     lines = cutSuffixRepeat(lines, ctx);

@@ -89,6 +89,8 @@ const cases: Case[] = [
   // Prose
   { name: 'prose: sentence to the end of the line', ctx: prose({ linePrefix: 'The quick brown ', multiline: false, maxLines: 1 }), raw: 'fox jumps over the lazy dog.\nNext paragraph', expect: 'fox jumps over the lazy dog.' },
   { name: 'prose: no double space', ctx: prose({ linePrefix: 'Hello ', multiline: false, maxLines: 1 }), raw: ' world', expect: 'world' },
+  { name: 'prose: the model\'s word-separator space at the start of an empty line is dropped, so the paragraph keeps going', ctx: prose({ linePrefix: '' }), raw: ' Once upon a time.\nShe smiled.', expect: 'Once upon a time.\nShe smiled.' },
+  { name: 'yaml: one-space indentation is kept in a one-space document', ctx: yaml({ linePrefix: '', indent: spaces(1) }), raw: ' key: value', expect: ' key: value' },
   { name: 'prose: markdown list, trailing blank lines trimmed', ctx: { languageId: 'markdown', linePrefix: '' }, raw: '- item one\n- item two\n\n\n', expect: '- item one\n- item two' },
   { name: 'prose: stuttering model dropped', ctx: prose({ linePrefix: 'It was ', multiline: false, maxLines: 1 }), raw: 'the the the the the', expect: undefined },
 
