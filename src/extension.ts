@@ -34,7 +34,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const errors = new ErrorReporter(log);
   const statusBar = new EngineStatusBar(engine);
   context.subscriptions.push(
-    log,
     engine,
     statusBar,
     ...registerEngineCommands(engine, log, errors),
@@ -50,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     context.subscriptions.push(...disposables);
     api[name] = capabilityApi;
   }
+  // Disposed last: the engine may still log while it stops its worker.
+  context.subscriptions.push(log);
   api.activationMs = performance.now() - started;
   log.info(`Hearth activated in ${api.activationMs.toFixed(1)} ms; the model loads on first use`);
   return api;

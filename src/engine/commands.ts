@@ -39,7 +39,7 @@ async function testModel(engine: InferenceEngine, log: vscode.LogOutputChannel, 
       token.onCancellationRequested(() => controller.abort());
       try {
         progress.report({ message: 'loading…' });
-        const info = await engine.modelInfo();
+        const info = await engine.modelInfo({ signal: controller.signal });
         progress.report({ message: `generating with ${info.name}…` });
         const started = Date.now();
         const result = await engine.complete('Once upon a time', { maxTokens: 48, temperature: 0.7, seed: 1 }, { signal: controller.signal, workload: 'chat' });

@@ -77,8 +77,8 @@ export interface InferenceEngine {
    */
   prefill(prompt: string | InfillPrompt, workload: Workload, options?: RequestOptions): Promise<GenerationStats>;
   countTokens(text: string): Promise<number>;
-  /** Loads the model if needed. */
-  modelInfo(): Promise<ModelInfo>;
+  /** Loads the model if needed; the signal lets a caller stop waiting (the load itself goes on). */
+  modelInfo(options?: { signal?: AbortSignal }): Promise<ModelInfo>;
   /** The loaded model's info, if loaded, without starting anything. */
   readonly loadedModel: ModelInfo | undefined;
   /** Worker statistics; undefined when no worker runs (does not start one). */

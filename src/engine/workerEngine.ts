@@ -45,7 +45,15 @@ interface Worker {
   ready: Promise<ModelInfo>;
   info?: ModelInfo;
   exited: boolean;
+  /** Settles when the process has exited. */
+  exit: Promise<void>;
+  /** A shutdown was asked for: the worker takes no new requests. */
+  stopping: boolean;
+  startedAt: number;
 }
+
+/** A worker that lived this long before crashing had been healthy: its crash starts a fresh backoff count. */
+const HEALTHY_LIFETIME_MS = 60_000;
 
 const CANCEL_ACK_MS = 1000;
 
@@ -80,7 +88,19 @@ export class WorkerEngine implements InferenceEngine {
   private disposed = false;
   private current: EngineState;
 
-  constructor(private readonly options: WorkerEngineOptions) {
+  private readonly options: WorkerEngineOptions;
+
+  constructor(options: WorkerEngineOptions) {
+    // Logging must never throw into a child-process event handler (a closed output channel does throw).
+    const log = options.log;
+    const guard = (fn: (m: string) => void) => (message: string) => {
+      try {
+        fn.call(log, message);
+      } catch {
+        // nowhere left to report it
+      }
+    };
+    this.options = { ...options, log: { error: guard(log.error), warn: guard(log.warn), info: guard(log.info), debug: guard(log.debug) } };
     this.current = this.restingState();
   }
 
@@ -101,7 +121,7 @@ export class WorkerEngine implements InferenceEngine {
   configurationChanged(): void {
     this.loadFailure = undefined;
     const key = loadKey(this.options.config());
-    if (this.worker && this.worker.key !== key) void this.stopWorker('shutdown').then(() => this.setState(this.restingState()));
+    if (this.worker && this.worker.key !== key) void this.stopWorker().then(() => this.restIfIdle());
     else if (!this.worker) this.setState(this.restingState());
   }
 
@@ -125,8 +145,8 @@ export class WorkerEngine implements InferenceEngine {
     return this.request({ type: 'countTokens', text }, {});
   }
 
-  async modelInfo(): Promise<ModelInfo> {
-    return (await this.ensureWorker()).info!;
+  async modelInfo(options: { signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    return (await this.ensureWorker(options.signal)).info!;
   }
 
   async stats(): Promise<WorkerStats | undefined> {
@@ -137,8 +157,8 @@ export class WorkerEngine implements InferenceEngine {
   async restart(): Promise<void> {
     this.loadFailure = undefined;
     this.crashTimes = [];
-    await this.stopWorker('shutdown');
-    this.setState(this.restingState());
+    await this.stopWorker();
+    this.restIfIdle();
   }
 
   /** Kill the worker the hard way (tests and the bench use this to prove crash recovery). */
@@ -154,11 +174,16 @@ export class WorkerEngine implements InferenceEngine {
 
   dispose(): void {
     this.disposed = true;
-    void this.stopWorker('shutdown');
+    void this.stopWorker();
     this.listeners.clear();
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  /** Back to the resting state, unless a newer worker has started meanwhile. */
+  private restIfIdle(): void {
+    if (!this.worker) this.setState(this.restingState());
+  }
 
   private restingState(): EngineState {
     const modelPath = this.options.config().modelPath;
@@ -259,7 +284,9 @@ export class WorkerEngine implements InferenceEngine {
       throw new EngineError('NO_MODEL', 'No model file is configured. Run "Hearth: Select Model File…" to choose a .gguf model.');
     }
     const key = loadKey(config);
-    if (this.worker && this.worker.key !== key) await this.stopWorker('shutdown');
+    // A worker for other settings, or one already shutting down (restart, idle unload), takes no new requests.
+    if (this.worker && (this.worker.key !== key || this.worker.stopping)) await this.stopWorker();
+    if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
     if (this.worker && !this.worker.exited) {
       await raceAbort(this.worker.ready, signal);
       return this.worker;
@@ -274,19 +301,25 @@ export class WorkerEngine implements InferenceEngine {
     if (delay > 0) {
       this.options.log.warn(`the engine crashed ${this.crashTimes.length} times recently; waiting ${delay} ms before restarting it`);
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, delay);
-        signal?.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(timer);
           reject(new CancelledError('cancel'));
-        }, { once: true });
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, delay);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
       if (this.worker && !this.worker.exited) return this.ensureWorker(signal);
     }
+    if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
     const worker = this.spawn(config, key);
     try {
       await raceAbort(worker.ready, signal);
     } catch (error) {
-      if (error instanceof EngineError && error.code !== 'WORKER_CRASHED' && error.code !== 'INTERNAL') {
+      // Free memory changes from minute to minute: only what is wrong with the file itself is remembered.
+      if (error instanceof EngineError && error.code !== 'WORKER_CRASHED' && error.code !== 'INTERNAL' && error.code !== 'MODEL_TOO_LARGE') {
         this.loadFailure = { key, stamp, error };
       }
       throw error;
@@ -315,7 +348,8 @@ export class WorkerEngine implements InferenceEngine {
       rejectReady = rej;
     });
     ready.catch(() => undefined);
-    const worker: Worker = { child, key, ready, exited: false };
+    const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const worker: Worker = { child, key, ready, exited: false, exit, stopping: false, startedAt: Date.now() };
     this.worker = worker;
     const loadId = this.nextId++;
 
@@ -324,26 +358,36 @@ export class WorkerEngine implements InferenceEngine {
       this.onMessage(worker, message, loadId, config, (info) => {
         worker.info = info;
         log.info(`model ${info.name} ready in ${Date.now() - started} ms (worker ${child.pid}; load ${info.loadMs} ms; threads ${info.threads}: ${info.threadsReason}; context ${info.contextSize}; FIM ${info.supportsInfill}; chat template ${info.hasChatTemplate ? 'yes' : `none (using ${info.chatWrapper})`})`);
-        this.crashTimes = [];
         resolveReady(info);
         this.setState({ kind: 'ready', modelName: info.name });
         this.touch();
       }, (error) => {
         rejectReady(error);
         this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code });
-        void this.stopWorker('shutdown', worker);
+        void this.stopWorker(worker);
       });
     });
-    child.on('error', (error) => log.error(`worker process error: ${error.message}`));
+    child.on('error', (error) => {
+      log.error(`worker process error: ${error.message}`);
+      // A fork that failed outright (EAGAIN, EMFILE) may never emit 'exit': settle everything here.
+      if (child.pid === undefined && !worker.exited) {
+        worker.exited = true;
+        if (this.worker === worker) this.worker = undefined;
+        const failure = new EngineError('WORKER_CRASHED', `Could not start the Hearth engine: ${error.message}`);
+        rejectReady(failure);
+        this.setState({ kind: 'error', modelName: name, message: failure.message, code: 'WORKER_CRASHED' });
+      }
+    });
     child.on('exit', (code, signal) => {
       worker.exited = true;
       if (this.worker !== worker) return;
       this.worker = undefined;
-      const expected = (worker as { stopping?: boolean }).stopping === true;
+      const expected = worker.stopping;
       const reason = signal ? `signal ${signal}` : `exit code ${code}`;
       const error = new EngineError('WORKER_CRASHED', `The Hearth engine stopped unexpectedly (${reason}). It restarts on the next request; see "Hearth: Show Log" for details.`);
       if (!expected) {
         log.error(`worker ${child.pid} exited (${reason})`);
+        if (Date.now() - worker.startedAt > HEALTHY_LIFETIME_MS) this.crashTimes = [];
         this.crashTimes.push(Date.now());
         rejectReady(error);
       } else {
@@ -385,7 +429,11 @@ export class WorkerEngine implements InferenceEngine {
     if (!pending) return;
     switch (message.type) {
       case 'chunk':
-        pending.onChunk?.(message.text);
+        try {
+          pending.onChunk?.(message.text);
+        } catch (error) {
+          log.error(`a stream listener failed: ${(error as Error).message}`);
+        }
         return;
       case 'done':
         this.pending.delete(message.id);
@@ -420,23 +468,23 @@ export class WorkerEngine implements InferenceEngine {
     this.idleTimer = setTimeout(() => {
       if (this.pending.size > 0) return this.touch();
       this.options.log.info(`unloading the model after ${minutes} idle minutes`);
-      void this.stopWorker('shutdown').then(() => this.setState(this.restingState()));
+      void this.stopWorker().then(() => this.restIfIdle());
     }, minutes * 60_000);
     this.idleTimer.unref?.();
   }
 
-  private async stopWorker(_reason: 'shutdown', which = this.worker): Promise<void> {
+  private async stopWorker(which = this.worker): Promise<void> {
     if (!which || which.exited) return;
-    (which as { stopping?: boolean }).stopping = true;
+    if (which.stopping) return which.exit;
+    which.stopping = true;
     if (this.worker === which && this.idleTimer) clearTimeout(this.idleTimer);
-    const exited = new Promise<void>((resolve) => which.child.once('exit', () => resolve()));
     try {
       which.child.send({ id: this.nextId++, type: 'shutdown' } satisfies Request);
     } catch {
       which.child.kill('SIGKILL');
     }
     const timer = setTimeout(() => which.child.kill('SIGKILL'), 2000);
-    await exited;
+    await which.exit;
     clearTimeout(timer);
   }
 }

@@ -32,6 +32,8 @@ const active = new Map<number, Active>();
 const lanes: Record<Workload, Promise<void>> = { completion: Promise.resolve(), chat: Promise.resolve() };
 const started = performance.now();
 let runtime: Runtime | undefined;
+/** Set by `shutdown`: requests that arrive afterwards are answered as cancelled, never run on a disposed model. */
+let shuttingDown = false;
 let loading: Promise<Runtime> | undefined;
 let peakRss = 0;
 const stats: Omit<WorkerStats, 'rssBytes' | 'peakRssBytes' | 'uptimeMs' | 'model'> = {
@@ -61,6 +63,10 @@ function requireRuntime(): Runtime {
 
 /** Runs `work` on a lane after what is already queued there; answers exactly once. */
 function enqueue(request: Request, lane: Workload, supersedable: boolean, work: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult | GenerationStats>) {
+  if (shuttingDown) {
+    send({ id: request.id, type: 'cancelled', partial: '', reason: 'shutdown' });
+    return;
+  }
   const controller = new AbortController();
   if (supersedable) {
     for (const entry of active.values()) {
@@ -151,6 +157,7 @@ async function handle(request: Request): Promise<void> {
       send({ id: request.id, type: 'done', result: { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) } satisfies WorkerStats });
       return;
     case 'shutdown':
+      shuttingDown = true;
       for (const entry of active.values()) entry.controller.abort('shutdown');
       await Promise.allSettled([lanes.completion, lanes.chat]);
       await runtime?.dispose();

@@ -32,10 +32,16 @@ export interface CheckedModelFile {
 
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
-/** Throws ModelFileError for every problem a user can fix by choosing or re-downloading a file. */
+/** Sequences the runtime allocates a KV cache for (completion and chat). */
+const SEQUENCES = 2;
+
+/**
+ * Throws ModelFileError for every problem a user can fix by choosing or re-downloading a file. `contextSize` is
+ * the requested size per sequence; the runtime caps it at the trained length, and so does the memory estimate.
+ */
 export async function checkModelFile(
   modelPath: string,
-  contextCells: number,
+  contextSize: number,
   readGgufFileInfo: (p: string) => Promise<GgufFileInfo>,
   availableMemory: () => number = defaultAvailableMemory,
 ): Promise<CheckedModelFile> {
@@ -67,7 +73,8 @@ export async function checkModelFile(
   } catch (error) {
     throw new ModelFileError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${fix}`);
   }
-  const dataEnd = expectedDataEnd(info.fullTensorInfo ?? info.tensorInfo ?? []);
+  // Only this file's tensors: a split model's other parts are separate files.
+  const dataEnd = expectedDataEnd((info.fullTensorInfo ?? info.tensorInfo ?? []).filter((t) => (t.filePart ?? 1) === 1));
   if (dataEnd > stat.size) {
     throw new ModelFileError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(stat.size)} of the ${mib(dataEnd)} its header describes. Download it again. ${fix}`);
   }
@@ -77,6 +84,7 @@ export async function checkModelFile(
     attention?: { head_count?: number | number[]; head_count_kv?: number | number[] };
   };
   const first = (v: number | number[] | undefined) => (Array.isArray(v) ? (v[0] ?? 0) : (v ?? 0));
+  const contextCells = Math.min(contextSize, arch.context_length || contextSize) * SEQUENCES;
   const estimate = estimateMemoryBytes({
     fileSize: stat.size,
     contextCells,

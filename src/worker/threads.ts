@@ -73,7 +73,8 @@ export async function decideThreads(args: {
 }): Promise<ThreadDecision> {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   if (typeof args.setting === 'number' && args.setting > 0) {
-    return { threads: Math.min(Math.floor(args.setting), cores * 2), reason: 'from the hearth.threads setting' };
+    // getLlama's maxThreads is the core count, so more than that would be reported but never used.
+    return { threads: Math.min(Math.floor(args.setting), cores), reason: 'from the hearth.threads setting' };
   }
   const key = machineKey(args.fileSize, args.gpu);
   const cache = readCache(args.cacheFile);

@@ -52,6 +52,47 @@ describe('engine lifecycle', function () {
     }
   });
 
+  it('a request made right after Restart Engine runs on a new worker instead of the one shutting down', async () => {
+    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
+    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    try {
+      await engine.complete('Once', { maxTokens: 2 });
+      const oldPid = engine.workerPid;
+      for (const delay of [0, 5]) {
+        const restarting = engine.restart();
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+        const result = await engine.complete('Once', { maxTokens: 2 });
+        await restarting;
+        assert.equal(result.stats.generatedTokens, 2);
+        assert.notEqual(engine.workerPid, oldPid);
+        assert.equal(engine.state.kind, 'ready');
+      }
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('backs off when a loaded worker keeps crashing, and dispose during the wait starts nothing', async () => {
+    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
+    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    for (let i = 0; i < 2; i++) {
+      await engine.complete('Once', { maxTokens: 2 });
+      engine.killWorkerForTesting('SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const t0 = performance.now();
+    await engine.complete('Once', { maxTokens: 2 });
+    assert.ok(performance.now() - t0 >= 900, `respawned after ${(performance.now() - t0).toFixed(0)} ms, without backoff`);
+    engine.killWorkerForTesting('SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const waiting = engine.complete('Once', { maxTokens: 2 });
+    await new Promise((r) => setTimeout(r, 200));
+    engine.dispose();
+    await assert.rejects(waiting);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(engine.workerPid, undefined, 'a worker was started after dispose');
+  });
+
   it('makes no network access while loading, completing, infilling and chatting', async () => {
     const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-net-')), 'net.log');
     const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, HEARTH_NET_GUARD_LOG: process.env.HEARTH_NET_GUARD_LOG };
@@ -94,5 +135,10 @@ describe('engine lifecycle', function () {
     const ok = await checkModelFile(plainModel, 512, (p) => readGgufFileInfo(p), () => 8 * 1024 ** 3);
     assert.equal(ok.architecture, 'llama');
     assert.equal(ok.trainedContextLength, 2048);
+    // A context request beyond the trained length is estimated at what the runtime will allocate.
+    const capped = await checkModelFile(plainModel, 50_000_000, (p) => readGgufFileInfo(p), () => 8 * 1024 ** 3);
+    const atTrained = await checkModelFile(plainModel, 2048, (p) => readGgufFileInfo(p), () => 8 * 1024 ** 3);
+    assert.equal(capped.estimatedMemoryBytes, atTrained.estimatedMemoryBytes);
+    assert.ok(atTrained.estimatedMemoryBytes > ok.estimatedMemoryBytes);
   });
 });
