@@ -24,15 +24,17 @@ export class AbortedError extends Error {
 
 /**
  * Adapts the prompt slice size to the measured evaluation speed, shared by all requests of a worker. It shrinks
- * at once when a slice ran long and grows by at most half per slice, because a slice costs more the further into
- * the context it lies: growing on the speed of early slices overshoots on the late ones.
+ * at once when a slice ran long and grows slowly, because a slice costs more the further into the context it
+ * lies: growing on the speed of early slices overshoots on the late ones.
  */
 export class SliceSizer {
   size = 32;
   record(tokens: number, ms: number): void {
     if (tokens < 4 || ms <= 0) return;
     const ideal = (tokens / ms) * SLICE_TARGET_MS;
-    const next = ideal < this.size ? ideal : Math.min(ideal, this.size * 1.5);
+    // Grow only after a slice that ran well under the target, and by a quarter at most: the next slice also
+    // starts deeper in the context, where each token costs more.
+    const next = ideal < this.size ? ideal : ms < SLICE_TARGET_MS * 0.7 ? Math.min(ideal, this.size * 1.25) : this.size;
     this.size = Math.max(4, Math.min(512, Math.round(next)));
   }
 }

@@ -87,13 +87,15 @@ describe('engine pure logic', () => {
       assert.equal(fitted.dropped, tokens.length - 47);
       assert.deepEqual(fitToContext(t(1, 2, 3), 64, 16, t(1)[0]), { tokens: [1, 2, 3], dropped: 0 });
     });
-    it('slice size shrinks at once after a long slice and grows by at most half', () => {
+    it('slice size shrinks at once after a long slice and grows by a quarter at most, only after a short one', () => {
       const s = new SliceSizer();
       s.size = 200;
       s.record(200, 400); // ran 8× over the target
       assert.equal(s.size, 25);
       s.record(25, 5); // very fast now
-      assert.equal(s.size, 38);
+      assert.equal(s.size, 31);
+      s.record(31, 45); // close to the target: no growth
+      assert.equal(s.size, 31);
     });
     it('slice size follows measured speed toward the target time', () => {
       const s = new SliceSizer();

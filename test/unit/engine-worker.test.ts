@@ -139,15 +139,19 @@ describe('engine: real worker with the plain fixture model', function () {
     assert.ok(latency < 100, `cancel took ${latency.toFixed(1)} ms`);
   });
 
-  it('cancels during a long prompt evaluation within 100 ms', async () => {
-    const controller = new AbortController();
-    const promise = engine.complete(longPrompt(1500), { maxTokens: 8 }, { signal: controller.signal, workload: 'chat' });
-    await new Promise((r) => setTimeout(r, 15));
-    const abortedAt = performance.now();
-    controller.abort();
-    await assert.rejects(promise, CancelledError);
-    const latency = performance.now() - abortedAt;
-    assert.ok(latency < 100, `cancel took ${latency.toFixed(1)} ms`);
+  it('cancels during a long prompt evaluation within 100 ms, early and deep into the prompt', async () => {
+    const starts = ['dog', 'cat', 'bird', 'fish'];
+    for (const [i, after] of [15, 150, 300, 450].entries()) {
+      const controller = new AbortController();
+      // A different first word each time, so nothing is reused from the previous attempt.
+      const promise = engine.complete(`${starts[i]} ${longPrompt(1500)}`, { maxTokens: 8 }, { signal: controller.signal, workload: 'chat' });
+      await new Promise((r) => setTimeout(r, after));
+      const abortedAt = performance.now();
+      controller.abort();
+      await assert.rejects(promise, CancelledError, `the prompt finished before the abort at ${after} ms`);
+      const latency = performance.now() - abortedAt;
+      assert.ok(latency < 100, `cancel ${after} ms in took ${latency.toFixed(1)} ms`);
+    }
     // The engine is still usable afterwards.
     const after = await engine.complete('Once upon a time', { maxTokens: 4 });
     assert.equal(after.stats.generatedTokens, 4);
