@@ -33,7 +33,7 @@ export class ErrorReporter {
     if (code === 'NO_MODEL' || code.startsWith('MODEL_')) actions.push('Select Model File…');
     if (code === 'WORKER_CRASHED') actions.push('Restart Engine');
     actions.push('Show Log');
-    const message = code === 'NO_MODEL' ? `Hearth: ${detail}` : `Hearth: ${detail}`;
+    const message = `Hearth: ${detail}`;
     this.shown.push({ message, actions });
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       if (choice === 'Select Model File…') void vscode.commands.executeCommand('hearth.selectModel');

@@ -57,7 +57,7 @@ function fail(id: number, error: unknown) {
 }
 
 function requireRuntime(): Runtime {
-  if (!runtime) throw Object.assign(new Error('No model is loaded in the worker.'), { code: 'NOT_LOADED' });
+  if (!runtime) throw new RuntimeError('NOT_LOADED', 'No model is loaded in the worker.');
   return runtime;
 }
 
@@ -96,9 +96,7 @@ function enqueue(request: Request, lane: Workload, supersedable: boolean, work: 
         const reason = controller.signal.reason === 'superseded' || controller.signal.reason === 'shutdown' ? controller.signal.reason : 'cancel';
         send({ id: request.id, type: 'cancelled', partial, reason });
       } else {
-        const code = (error as { code?: ErrorCode }).code;
-        if (code === 'NOT_LOADED') send({ id: request.id, type: 'error', code, message: (error as Error).message });
-        else fail(request.id, error);
+        fail(request.id, error);
       }
     } finally {
       active.delete(request.id);

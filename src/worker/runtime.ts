@@ -13,7 +13,7 @@ type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode':
 
 export class RuntimeError extends Error {
   constructor(
-    readonly code: 'NO_INFILL' | 'MODEL_LOAD_FAILED' | 'RUNTIME_UNAVAILABLE',
+    readonly code: 'NO_INFILL' | 'NOT_LOADED' | 'MODEL_LOAD_FAILED' | 'RUNTIME_UNAVAILABLE',
     message: string,
   ) {
     super(message);

@@ -1,20 +1,18 @@
 /** The action runner against the real worker and both fixture models (no VS Code): shape, splitting, cancel. */
 import * as assert from 'node:assert/strict';
-import { defaultEngineConfig, type EngineConfig } from '../../src/engine/config';
 import { isCancelled } from '../../src/engine/types';
 import { WorkerEngine } from '../../src/engine/workerEngine';
 import { runAction } from '../../src/actions/runner';
-import { fimChatModel, plainModel, workerPath } from '../support/paths';
+import { fimChatModel, plainModel } from '../support/paths';
+import { realEngine } from '../support/realEngine';
 
-const quietLog = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 for (const [label, modelPath] of [['plain model (fallback wrapper)', plainModel], ['chat-template model', fimChatModel]] as const) {
   describe(`actions: runner with the real ${label}`, function () {
     this.timeout(60_000);
     let engine: WorkerEngine;
     before(() => {
-      const config: EngineConfig = { ...defaultEngineConfig, modelPath, threads: 1, contextSize: 512 };
-      engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+      engine = realEngine({ modelPath, contextSize: 512 }).engine;
     });
     after(() => engine.dispose());
 

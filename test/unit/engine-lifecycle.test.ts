@@ -4,19 +4,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultEngineConfig, type EngineConfig } from '../../src/engine/config';
-import { WorkerEngine } from '../../src/engine/workerEngine';
 import { checkModelFile, ModelFileError } from '../../src/worker/modelFile';
-import { fimChatModel, plainModel, repoRoot, workerPath } from '../support/paths';
+import { fimChatModel, plainModel, repoRoot } from '../support/paths';
+import { realEngine } from '../support/realEngine';
 
-const quietLog = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 describe('engine lifecycle', function () {
   this.timeout(60_000);
 
   it('unloads after the idle time, freeing the worker, and respawns on the next request', async () => {
-    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0.01 };
-    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    const { engine } = realEngine({ modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0.01 });
     try {
       await engine.complete('Once', { maxTokens: 2 });
       const pid = engine.workerPid!;
@@ -34,8 +31,7 @@ describe('engine lifecycle', function () {
   });
 
   it('a request cancelled while the model is still loading settles at once; the load goes on for the next one', async () => {
-    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
-    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    const { engine } = realEngine({ modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 });
     try {
       const controller = new AbortController();
       const pending = engine.complete('Once', { maxTokens: 2 }, { signal: controller.signal });
@@ -53,8 +49,7 @@ describe('engine lifecycle', function () {
   });
 
   it('a request made right after Restart Engine runs on a new worker instead of the one shutting down', async () => {
-    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
-    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    const { engine } = realEngine({ modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 });
     try {
       await engine.complete('Once', { maxTokens: 2 });
       const oldPid = engine.workerPid;
@@ -73,8 +68,7 @@ describe('engine lifecycle', function () {
   });
 
   it('backs off when a loaded worker keeps crashing, and dispose during the wait starts nothing', async () => {
-    const config: EngineConfig = { ...defaultEngineConfig, modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
-    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    const { engine } = realEngine({ modelPath: plainModel, threads: 1, contextSize: 512, idleUnloadMinutes: 0 });
     for (let i = 0; i < 2; i++) {
       await engine.complete('Once', { maxTokens: 2 });
       engine.killWorkerForTesting('SIGKILL');
@@ -98,8 +92,7 @@ describe('engine lifecycle', function () {
     const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, HEARTH_NET_GUARD_LOG: process.env.HEARTH_NET_GUARD_LOG };
     process.env.NODE_OPTIONS = `--require ${path.join(repoRoot, 'test', 'support', 'netGuard.cjs')}`;
     process.env.HEARTH_NET_GUARD_LOG = logFile;
-    const config: EngineConfig = { ...defaultEngineConfig, modelPath: fimChatModel, threads: 'auto', contextSize: 512, idleUnloadMinutes: 0 };
-    const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+    const { engine } = realEngine({ modelPath: fimChatModel, threads: 'auto', contextSize: 512, idleUnloadMinutes: 0 });
     try {
       await engine.complete('Once', { maxTokens: 4 });
       await engine.infill('def f(', ')', { maxTokens: 4 });

@@ -5,17 +5,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultEngineConfig, type EngineConfig } from '../../src/engine/config';
 import { CancelledError, EngineError, type EngineState } from '../../src/engine/types';
-import { WorkerEngine } from '../../src/engine/workerEngine';
-import { fimChatModel, plainModel, workerPath } from '../support/paths';
+import { fimChatModel, plainModel } from '../support/paths';
+import { realEngine } from '../support/realEngine';
 
-const quietLog = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
-
-function makeEngine(overrides: Partial<EngineConfig>): { engine: WorkerEngine; config: EngineConfig } {
-  const config: EngineConfig = { ...defaultEngineConfig, threads: 1, contextSize: 2048, idleUnloadMinutes: 0, ...overrides };
-  return { engine: new WorkerEngine({ workerPath, config: () => config, log: quietLog }), config };
-}
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
   try {
@@ -36,7 +29,7 @@ function longPrompt(words: number): string {
 
 describe('engine: real worker with the plain fixture model', function () {
   this.timeout(60_000);
-  const { engine } = makeEngine({ modelPath: plainModel });
+  const { engine } = realEngine({ modelPath: plainModel });
   after(() => engine.dispose());
 
   it('does not spawn a worker until the first request', () => {
@@ -85,8 +78,12 @@ describe('engine: real worker with the plain fixture model', function () {
   });
 
   it('stops after maxLines lines', async () => {
-    const result = await engine.complete('Once upon a time', { maxTokens: 200, maxLines: 1 });
-    assert.ok(!result.text.includes('\n') || result.stopReason !== 'maxLines');
+    const free = await engine.complete('Once upon a time', { maxTokens: 300 });
+    const firstBreak = free.text.indexOf('\n');
+    assert.ok(firstBreak > 0, 'precondition: the model writes a line break within 300 tokens');
+    const result = await engine.complete('Once upon a time', { maxTokens: 300, maxLines: 1 });
+    assert.equal(result.stopReason, 'maxLines');
+    assert.equal(result.text, free.text.slice(0, firstBreak));
   });
 
   it('reuses the KV cache: a repeated prompt plus a few words evaluates only the new tokens', async () => {
@@ -208,7 +205,7 @@ describe('engine: real worker with the plain fixture model', function () {
 
 describe('engine: the FIM + chat-template fixture', function () {
   this.timeout(60_000);
-  const { engine } = makeEngine({ modelPath: fimChatModel });
+  const { engine } = realEngine({ modelPath: fimChatModel });
   after(() => engine.dispose());
 
   it('detects FIM tokens and the chat template', async () => {
@@ -274,8 +271,7 @@ describe('engine: bad model files give clear errors and keep the engine usable',
   ];
   for (const [which, code, message] of cases) {
     it(`${which}: ${code}`, async () => {
-      const config: EngineConfig = { ...defaultEngineConfig, modelPath: files[which], threads: 1, contextSize: 512, idleUnloadMinutes: 0 };
-      const engine = new WorkerEngine({ workerPath, config: () => config, log: quietLog });
+      const { engine, config } = realEngine({ modelPath: files[which], contextSize: 512 });
       try {
         const error = await expectCode(engine.complete('Once', { maxTokens: 2 }), code);
         assert.match(error.message, message);
@@ -297,7 +293,7 @@ describe('engine: bad model files give clear errors and keep the engine usable',
   }
 
   it('no model configured: NO_MODEL without spawning anything', async () => {
-    const engine = new WorkerEngine({ workerPath, config: () => ({ ...defaultEngineConfig, modelPath: undefined }), log: quietLog });
+    const { engine } = realEngine({ modelPath: undefined });
     assert.equal(engine.state.kind, 'noModel');
     await expectCode(engine.complete('x', { maxTokens: 1 }), 'NO_MODEL');
     assert.equal(engine.workerPid, undefined);
