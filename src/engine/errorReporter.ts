@@ -14,7 +14,7 @@ export interface ShownMessage {
 
 export class ErrorReporter {
   private readonly lastShown = new Map<string, number>();
-  /** Every message shown, newest last: tests assert on it since notifications are hard to read from a test. */
+  /** The last 50 messages shown, newest last: tests assert on it since notifications are hard to read from a test. */
   readonly shown: ShownMessage[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -35,6 +35,7 @@ export class ErrorReporter {
     actions.push('Show Log');
     const message = `Hearth: ${detail}`;
     this.shown.push({ message, actions });
+    if (this.shown.length > 50) this.shown.shift();
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       if (choice === 'Select Model File…') void vscode.commands.executeCommand('hearth.selectModel');
       else if (choice === 'Restart Engine') void vscode.commands.executeCommand('hearth.restartEngine');
