@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startWorkbench, type Workbench } from './harness';
+import { openFile, startWorkbench, type Workbench } from './harness';
 
 describe('e2e: selection actions', () => {
   let wb: Workbench;
@@ -22,11 +22,7 @@ describe('e2e: selection actions', () => {
 
     // Open the file with Quick Open, as a person would.
     await page.locator('.monaco-workbench').click({ position: { x: 400, y: 300 } }).catch(() => undefined);
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.type('actions-e2e.txt');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'actions-e2e.txt' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await page.keyboard.press('Enter');
+    await openFile(wb, file);
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-line', { hasText: 'Keep this first line.' }).waitFor({ state: 'visible', timeout: 30_000 });
 

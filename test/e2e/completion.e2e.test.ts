@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startWorkbench, type Workbench } from './harness';
+import { openFile, startWorkbench, type Workbench } from './harness';
 
 const GHOST = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text';
 
@@ -18,12 +18,7 @@ describe('e2e: inline completions', function () {
     const { page } = wb;
     const file = path.join(wb.workspaceDir, 'story-completion.txt');
     fs.writeFileSync(file, '');
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('story-completion.txt');
-    // Enter only once the file is the picked row: on a busy machine the list can still show an earlier file.
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'story-completion.txt' }).waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: 'story-completion.txt' }).waitFor({ timeout: 30_000 });
+    await openFile(wb, file);
     const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
     await editor.click(); // focus the editor (newer VS Code has no textarea)

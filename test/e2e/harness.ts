@@ -121,6 +121,36 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
   return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot };
 }
 
+/**
+ * Opens a workspace file through Quick Open, as a person would, and resolves once its tab is active. A file
+ * written just before may not be in Quick Open's file index yet (and a busy machine shows earlier results for
+ * a while), so this types the absolute path, which Quick Open resolves directly, and retries until the file is
+ * the picked row: it waits for a condition, not for a guessed time.
+ */
+export async function openFile(wb: Workbench, file: string, timeoutMs = 120_000): Promise<void> {
+  const { page } = wb;
+  const name = path.basename(file);
+  const until = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: Math.max(1_000, until - Date.now()) });
+    await input.fill(file);
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name });
+    const shown = await row.waitFor({ state: 'visible', timeout: Math.min(15_000, Math.max(1_000, until - Date.now())) }).then(() => true, () => false);
+    if (shown) {
+      await page.keyboard.press('Enter');
+      const opened = await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: Math.max(1_000, until - Date.now()) }).then(() => true, () => false);
+      if (opened) return;
+    }
+    if (Date.now() > until) {
+      await wb.screenshot(`open-file-${name}`).catch(() => undefined);
+      throw new Error(`Quick Open did not open ${name} after ${attempt} attempts`);
+    }
+  }
+}
+
 /** Close Chromium and code-server (idempotent). */
 export async function stop(): Promise<void> {
   const s = state();

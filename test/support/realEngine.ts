@@ -10,3 +10,12 @@ export function realEngine(overrides: Partial<EngineConfig>): { engine: WorkerEn
   const config: EngineConfig = { ...defaultEngineConfig, threads: 1, contextSize: 2048, idleUnloadMinutes: 0, ...overrides };
   return { engine: new WorkerEngine({ workerPath, config: () => config, log: quietLog }), config };
 }
+
+/** Waits for a condition, polling; fails with `what` after `timeoutMs` (a test waits for states, not for guessed times). */
+export async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

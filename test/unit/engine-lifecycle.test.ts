@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkModelFile, ModelFileError } from '../../src/worker/modelFile';
 import { fimChatModel, plainModel, repoRoot } from '../support/paths';
-import { realEngine } from '../support/realEngine';
+import { realEngine, waitFor } from '../support/realEngine';
 
 
 describe('engine lifecycle', function () {
@@ -18,7 +18,8 @@ describe('engine lifecycle', function () {
       await engine.complete('Once', { maxTokens: 2 });
       const pid = engine.workerPid!;
       assert.ok(pid > 0);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Idle unload is due after 0.6 s; wait for it (a busy machine may take longer to exit the worker).
+      await waitFor('the idle unload', () => engine.workerPid === undefined && engine.state.kind === 'idle');
       assert.equal(engine.workerPid, undefined);
       assert.equal(engine.state.kind, 'idle');
       assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the worker process still exists');
@@ -35,7 +36,7 @@ describe('engine lifecycle', function () {
     try {
       const controller = new AbortController();
       const pending = engine.complete('Once', { maxTokens: 2 }, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 20));
+      await waitFor('the load to start', () => engine.state.kind !== 'idle');
       assert.equal(engine.state.kind, 'loading');
       const t0 = performance.now();
       controller.abort();
@@ -72,13 +73,13 @@ describe('engine lifecycle', function () {
     for (let i = 0; i < 2; i++) {
       await engine.complete('Once', { maxTokens: 2 });
       engine.killWorkerForTesting('SIGKILL');
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor('the crash to be noticed', () => engine.workerPid === undefined);
     }
     const t0 = performance.now();
     await engine.complete('Once', { maxTokens: 2 });
     assert.ok(performance.now() - t0 >= 900, `respawned after ${(performance.now() - t0).toFixed(0)} ms, without backoff`);
     engine.killWorkerForTesting('SIGKILL');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the crash to be noticed', () => engine.workerPid === undefined);
     const waiting = engine.complete('Once', { maxTokens: 2 });
     await new Promise((r) => setTimeout(r, 200));
     engine.dispose();
