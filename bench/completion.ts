@@ -17,8 +17,9 @@ import { CompletionController, sleep } from '../src/completion/controller';
 import { defaultCompletionSettings, type CompletionSettings } from '../src/completion/settings';
 import { snapshotFromText } from '../src/completion/snapshot';
 import { defaultEngineConfig } from '../src/engine/config';
-import type { GenerationResult, GenerationStats, SamplingOptions, Workload } from '../src/engine/protocol';
-import { isCancelled, type InferenceEngine, type RequestOptions } from '../src/engine/types';
+import type { GenerationResult, GenerationStats, SamplingOptions, Workload } from '../src/common/protocol';
+import { type InferenceEngine, type RequestOptions } from '../src/common/engine';
+import { isCancelled } from '../src/common/errors';
 import { WorkerEngine } from '../src/engine/workerEngine';
 import { median, parseArgs, round } from './args';
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/config';
-import { CancelledError } from '../src/engine/types';
+import { CancelledError } from '../src/common/errors';
 import { WorkerEngine } from '../src/engine/workerEngine';
 import { median, parseArgs, round } from './args';
 

@@ -9,7 +9,7 @@ import { registerChat } from './chat/index';
 import { registerCompletion } from './completion/index';
 import { registerEngineCommands } from './engine/commands';
 import { ErrorReporter } from './engine/errorReporter';
-import type { HearthServices } from './engine/services';
+import type { HearthServices } from './common/services';
 import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
 import { EngineStatusBar } from './engine/statusBar';
 import { WorkerEngine } from './engine/workerEngine';

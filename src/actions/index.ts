@@ -3,8 +3,8 @@
  * splitting, cleaning) lives in the vscode-free modules beside this one.
  */
 import * as vscode from 'vscode';
-import type { HearthServices } from '../engine/services';
-import { isCancelled } from '../engine/types';
+import type { HearthServices } from '../common/services';
+import { isCancelled } from '../common/errors';
 import { parseCustomActions, type CustomAction } from './customActions';
 import { locateOriginal } from './locate';
 import { windowNotify, type Notify } from './notify';

@@ -3,7 +3,7 @@
  * fallback wrapper for models without one), so this module only decides what to ask, per action and per kind
  * of text: code, prose or Markdown.
  */
-import type { ChatMessage, SamplingOptions } from '../engine/protocol';
+import type { ChatMessage, SamplingOptions } from '../common/protocol';
 import type { CustomAction, CustomOutput } from './customActions';
 import { renderCustomPrompt } from './template';
 import { languageLabel, textKind, type TextKind } from './textKind';

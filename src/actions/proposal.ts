@@ -12,7 +12,7 @@
  * Used by the selection actions and by the chat panel's "Apply to Selection".
  */
 import * as vscode from 'vscode';
-import { isCancelled } from '../engine/types';
+import { isCancelled } from '../common/errors';
 import { locateOriginal, spliceText } from './locate';
 import type { Notify } from './notify';
 

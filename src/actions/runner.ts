@@ -3,8 +3,9 @@
  * cleaned result as it grows. No `vscode` here, so the glue's logic is tested against the fake engine in plain
  * mocha; the extension side only decides where the text goes.
  */
-import { CancelledError, type InferenceEngine } from '../engine/types';
-import type { ChatMessage } from '../engine/protocol';
+import { type InferenceEngine } from '../common/engine';
+import { CancelledError } from '../common/errors';
+import type { ChatMessage } from '../common/protocol';
 import { estimateTokens, inputBudgetChars, mapReduce, splitAtBoundaries } from './chunking';
 import { cleanMarkdown, cleanReplacement } from './clean';
 import { buildMessages, buildReduceMessages, outputMode, samplingFor, type ActionSpec, type PromptContext } from './prompts';

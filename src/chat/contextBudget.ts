@@ -4,7 +4,7 @@
  * fit; what is left out is replaced by a one-paragraph note of the earlier questions. It never fails: a tiny
  * context gets a tiny prompt, and the answer budget shrinks rather than the request erroring.
  */
-import type { ChatMessage } from '../engine/protocol';
+import type { ChatMessage } from '../common/protocol';
 import { composeQuestion, limitText } from './attachments';
 import type { ChatTurn } from './history';
 

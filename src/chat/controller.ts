@@ -4,8 +4,8 @@
  * resend, history, attachments and the context meter. Editor side effects (clipboard, inserting code, picking a
  * model) go through the injected `ChatHost`, so this class is unit-tested with a fake engine and a fake host.
  */
-import type { InferenceEngine } from '../engine/types';
-import { isCancelled } from '../engine/types';
+import type { InferenceEngine } from '../common/engine';
+import { isCancelled } from '../common/errors';
 import { type Attachment, composeQuestion, formatContext, mergeAttachments, parseMentions } from './attachments';
 import { estimateTokens, planPrompt, turnsToMessages } from './contextBudget';
 import {

@@ -4,7 +4,7 @@
  * and the model are only touched when the chat is first shown or used.
  */
 import * as vscode from 'vscode';
-import type { HearthServices } from '../engine/services';
+import type { HearthServices } from '../common/services';
 import { ChatController, type ChatEvent } from './controller';
 import { EditorHost } from './editorHost';
 import { ask, type ChatTurn, type Conversation, type ConversationSummary, ConversationStore, createConversation } from './history';

@@ -5,7 +5,7 @@
  * the setting does nothing but log why.
  */
 import * as vscode from 'vscode';
-import type { InferenceEngine } from '../engine/types';
+import type { InferenceEngine } from '../common/engine';
 import { lmMessageText, type LmMessageLike, toChatMessages } from './lmMessages';
 
 const VENDOR = 'hearth';

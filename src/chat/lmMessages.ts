@@ -3,7 +3,7 @@
  * `vscode` because the API's classes are only known at run time (the typings Hearth builds against predate it):
  * it reads the documented shapes structurally. Roles: 1 user, 2 assistant, 3 system (proposed).
  */
-import type { ChatMessage } from '../engine/protocol';
+import type { ChatMessage } from '../common/protocol';
 
 export interface LmMessageLike {
   role: number;

@@ -3,8 +3,9 @@
  * cache (typed-through) → adaptive debounce → prompt → one engine request at a time (newest wins; identical
  * requests share one generation) → post-processing → cache.
  */
-import type { GenerationStats, SamplingOptions } from '../engine/protocol';
-import { EngineError, isCancelled, type InferenceEngine } from '../engine/types';
+import type { GenerationStats, SamplingOptions } from '../common/protocol';
+import { type InferenceEngine } from '../common/engine';
+import { EngineError, isCancelled } from '../common/errors';
 import { CompletionCache, type CacheKey } from './cache';
 import { ContextRing } from './contextRing';
 import { AdaptiveDebounce } from './debounce';

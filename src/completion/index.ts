@@ -4,7 +4,7 @@
  * events into snapshots and settings, and answers into InlineCompletionItems.
  */
 import * as vscode from 'vscode';
-import type { HearthServices } from '../engine/services';
+import type { HearthServices } from '../common/services';
 import { CompletionController, type CompletionCounters } from './controller';
 import { defaultCompletionSettings, languageEnabled, sanitize, type CompletionSettings } from './settings';
 import { CompletionStatusBar } from './statusBar';

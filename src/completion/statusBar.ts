@@ -1,6 +1,6 @@
 /** The completion status bar item: what completions are doing right now and how long the last one took. */
 import * as vscode from 'vscode';
-import type { EngineState } from '../engine/types';
+import type { EngineState } from '../common/engine';
 import type { Phase } from './controller';
 
 export interface StatusInput {

@@ -1,9 +1,9 @@
 /** The engine's own commands: choose a model file, show the log, restart, and a short end-to-end generation. */
 import * as vscode from 'vscode';
 import type { ErrorReporter } from './errorReporter';
-import type { GenerationResult } from './protocol';
-import type { InferenceEngine } from './types';
-import { isCancelled } from './types';
+import type { GenerationResult } from '../common/protocol';
+import type { InferenceEngine } from '../common/engine';
+import { isCancelled } from '../common/errors';
 
 export function registerEngineCommands(engine: InferenceEngine, log: vscode.LogOutputChannel, errors: ErrorReporter): vscode.Disposable[] {
   return [

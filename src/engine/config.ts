@@ -1,5 +1,5 @@
 /** Engine settings as the engine needs them; read from VS Code's configuration by the glue, from flags by the bench. */
-import type { GpuSetting, LogLevel, ThreadsSetting } from './protocol';
+import type { GpuSetting, LogLevel, ThreadsSetting } from '../common/protocol';
 
 export interface EngineConfig {
   modelPath: string | undefined;

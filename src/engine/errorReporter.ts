@@ -3,7 +3,7 @@
  * then the same problem is shown once per ten minutes at most instead of once per keystroke.
  */
 import * as vscode from 'vscode';
-import { EngineError, isCancelled } from './types';
+import { EngineError, isCancelled } from '../common/errors';
 
 const QUIET_REPEAT_MS = 10 * 60_000;
 

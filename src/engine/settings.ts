@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { defaultEngineConfig, type EngineConfig } from './config';
-import type { GpuSetting, LogLevel, ThreadsSetting } from './protocol';
+import type { GpuSetting, LogLevel, ThreadsSetting } from '../common/protocol';
 
 function expandHome(p: string): string {
   return p.startsWith('~/') || p === '~' ? os.homedir() + p.slice(1) : p;

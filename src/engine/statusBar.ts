@@ -1,6 +1,6 @@
 /** The status bar item that always says what the engine is doing; clicking it offers the next useful step. */
 import * as vscode from 'vscode';
-import type { EngineState, InferenceEngine } from './types';
+import type { EngineState, InferenceEngine } from '../common/engine';
 
 const MODEL_FILE_CODES = new Set(['NO_MODEL', 'MODEL_NOT_FOUND', 'MODEL_IS_DIRECTORY', 'MODEL_EMPTY', 'MODEL_NOT_GGUF', 'MODEL_TRUNCATED', 'MODEL_TOO_LARGE', 'MODEL_LOAD_FAILED']);
 

@@ -8,10 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadKey, respawnDelayMs, type EngineConfig } from './config';
 import type {
-  ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, LoadOptions, ModelInfo, Request, Response, ResultOf, SamplingOptions, WorkerStats, Workload,
-} from './protocol';
-import { isResponse } from './protocol';
-import { CancelledError, EngineError, type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from './types';
+  ChatMessage, Done, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, LoadOptions, ModelInfo, ParamsOf, Request, RequestType, Response, ResultOf,
+  SamplingOptions, WorkerStats, Workload,
+} from '../common/protocol';
+import { GENERATION_REQUESTS, isDoneFor, isResponse } from '../common/protocol';
+import { type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from '../common/engine';
+import { CancelledError, EngineError } from '../common/errors';
 
 export interface Logger {
   error(message: string): void;
@@ -29,15 +31,13 @@ export interface WorkerEngineOptions {
 }
 
 interface Pending {
-  type: Request['type'];
-  resolve(value: unknown): void;
+  type: RequestType;
+  /** Takes the worker's `done` reply, checked against the request type before it resolves the caller. */
+  resolve(reply: Done): void;
   reject(error: Error): void;
   onChunk?: (text: string) => void;
   generation: boolean;
 }
-
-type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
-type RequestBody = DistributiveOmit<Request, 'id'>;
 
 interface Worker {
   child: ChildProcess;
@@ -126,23 +126,23 @@ export class WorkerEngine implements InferenceEngine {
   }
 
   complete(prompt: string, sampling: SamplingOptions, options: RequestOptions & { workload?: Workload } = {}): Promise<GenerationResult> {
-    return this.request({ type: 'complete', workload: options.workload ?? 'completion', prompt, sampling }, options);
+    return this.request('complete', { workload: options.workload ?? 'completion', prompt, sampling }, options);
   }
 
   infill(prefix: string, suffix: string, sampling: SamplingOptions, options: RequestOptions & { layout?: InfillLayout } = {}): Promise<GenerationResult> {
-    return this.request({ type: 'infill', prefix, suffix, sampling, layout: options.layout }, options);
+    return this.request('infill', { prefix, suffix, sampling, layout: options.layout }, options);
   }
 
   chat(messages: ChatMessage[], sampling: SamplingOptions, options: RequestOptions = {}): Promise<GenerationResult> {
-    return this.request({ type: 'chat', messages, sampling }, options);
+    return this.request('chat', { messages, sampling }, options);
   }
 
   prefill(prompt: string | InfillPrompt, workload: Workload, options: RequestOptions = {}): Promise<GenerationStats> {
-    return this.request({ type: 'prefill', workload, prompt }, options);
+    return this.request('prefill', { workload, prompt }, options);
   }
 
   countTokens(text: string): Promise<number> {
-    return this.request({ type: 'countTokens', text }, {});
+    return this.request('countTokens', { text }, {});
   }
 
   async modelInfo(options: { signal?: AbortSignal } = {}): Promise<ModelInfo> {
@@ -151,7 +151,7 @@ export class WorkerEngine implements InferenceEngine {
 
   async stats(): Promise<WorkerStats | undefined> {
     if (!this.worker?.info || this.worker.exited) return undefined;
-    return this.send({ type: 'stats' }, {});
+    return this.send('stats', {}, {});
   }
 
   async restart(): Promise<void> {
@@ -210,19 +210,19 @@ export class WorkerEngine implements InferenceEngine {
     this.setState({ kind: busy ? 'generating' : 'ready', modelName: this.worker.info.name });
   }
 
-  private async request<T extends RequestBody['type']>(body: RequestBody & { type: T }, options: RequestOptions): Promise<ResultOf[T]> {
+  private async request<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions): Promise<ResultOf<K>> {
     if (options.signal?.aborted) throw new CancelledError('cancel');
     await this.ensureWorker(options.signal);
     if (options.signal?.aborted) throw new CancelledError('cancel');
-    return this.send<T>(body as RequestBody & { type: T } & never, options);
+    return this.send(type, params, options);
   }
 
-  private send<T extends RequestBody['type']>(body: RequestBody & { type: T }, options: RequestOptions): Promise<ResultOf[T]> {
+  private send<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions): Promise<ResultOf<K>> {
     const worker = this.worker;
     if (!worker || worker.exited) return Promise.reject(new EngineError('WORKER_CRASHED', 'The Hearth engine is not running. Try again.'));
     const id = this.nextId++;
-    const generation = body.type === 'complete' || body.type === 'infill' || body.type === 'chat';
-    return new Promise<ResultOf[T]>((resolve, reject) => {
+    const generation = GENERATION_REQUESTS.has(type);
+    return new Promise<ResultOf<K>>((resolve, reject) => {
       const onAbort = () => {
         if (!this.pending.has(id)) return;
         if (this.worker === worker && !worker.exited) {
@@ -243,12 +243,13 @@ export class WorkerEngine implements InferenceEngine {
         this.refreshBusyState();
       };
       this.pending.set(id, {
-        type: body.type,
+        type,
         generation,
         onChunk: options.onChunk,
-        resolve: (v) => {
+        resolve: (reply) => {
           settle();
-          resolve(v as ResultOf[T]);
+          if (isDoneFor(reply, type)) resolve(reply.result);
+          else reject(new EngineError('INTERNAL', `The Hearth engine answered a ${type} request with a ${reply.request} result.`));
         },
         reject: (e) => {
           settle();
@@ -257,7 +258,7 @@ export class WorkerEngine implements InferenceEngine {
       });
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        worker.child.send({ ...body, id } as Request);
+        worker.child.send({ ...params, type, id });
       } catch (error) {
         this.pending.get(id)?.reject(new EngineError('WORKER_CRASHED', `Could not reach the Hearth engine: ${(error as Error).message}`));
         this.pending.delete(id);
@@ -421,7 +422,7 @@ export class WorkerEngine implements InferenceEngine {
         break;
     }
     if (message.id === loadId) {
-      if (message.type === 'done') loaded(message.result as ModelInfo);
+      if (message.type === 'done' && isDoneFor(message, 'load')) loaded(message.result);
       else if (message.type === 'error') failed(new EngineError(message.code, message.message));
       return;
     }
@@ -437,8 +438,8 @@ export class WorkerEngine implements InferenceEngine {
         return;
       case 'done':
         this.pending.delete(message.id);
-        this.logResult(pending.type, message.result);
-        pending.resolve(message.result);
+        this.logResult(message);
+        pending.resolve(message);
         return;
       case 'cancelled':
         this.pending.delete(message.id);
@@ -452,9 +453,10 @@ export class WorkerEngine implements InferenceEngine {
     }
   }
 
-  private logResult(type: string, result: unknown) {
-    const stats = (result as GenerationResult | undefined)?.stats;
-    if (!stats || typeof stats.generatedTokens !== 'number') return;
+  private logResult(reply: Done) {
+    if (!isDoneFor(reply, 'complete') && !isDoneFor(reply, 'infill') && !isDoneFor(reply, 'chat')) return;
+    const type = reply.request;
+    const stats = reply.result.stats;
     const tps = stats.generationMs > 0 ? (stats.generatedTokens / stats.generationMs) * 1000 : 0;
     // Chat turns are occasional and worth a line; completions run per keystroke and stay at debug.
     this.options.log[type === 'chat' ? 'info' : 'debug'](`${type}: prompt ${stats.promptTokens} tokens (${stats.evaluatedTokens} evaluated, ${stats.reusedTokens} reused) in ${stats.promptMs.toFixed(0)} ms; ${stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s`);

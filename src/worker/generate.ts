@@ -4,7 +4,8 @@
  * sample token by token with stop conditions checked as text arrives.
  */
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { GenerationResult, GenerationStats, SamplingOptions, StopReason } from '../engine/protocol';
+import type { GenerationResult, GenerationStats, SamplingOptions, StopReason } from '../common/protocol';
+import { CancelledError } from '../common/errors';
 import { findStop, partialStopLength } from './stopText';
 
 /**
@@ -15,12 +16,6 @@ import { findStop, partialStopLength } from './stopText';
  * cancel then waits ~3 s.
  */
 const SLICE_TARGET_MS = 50;
-
-export class AbortedError extends Error {
-  constructor(readonly partial: string) {
-    super('aborted');
-  }
-}
 
 /**
  * Adapts the prompt slice size to the measured evaluation speed, shared by all requests of a worker. It shrinks
@@ -59,7 +54,7 @@ export interface GenerateArgs {
 }
 
 function throwIfAborted(signal: AbortSignal, partial: string) {
-  if (signal.aborted) throw new AbortedError(partial);
+  if (signal.aborted) throw new CancelledError('cancel', partial);
 }
 
 /**

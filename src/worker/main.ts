@@ -1,16 +1,15 @@
 /**
  * The inference worker: a child process forked by the extension host on first need, so a native crash or an
- * out-of-memory kill takes down only this process. It answers the typed protocol in src/engine/protocol.ts.
+ * out-of-memory kill takes down only this process. It answers the typed protocol in src/common/protocol.ts.
  *
  * Scheduling: two lanes, one per workload, each serial. A new completion-lane generation supersedes every older
  * completion-lane request (newest wins); chat-lane requests run in order. The lanes run concurrently and
  * node-llama-cpp batches their evaluations into the same context.
  */
-import type { ErrorCode, GenerationResult, GenerationStats, LogLevel, Request, Response, WorkerStats, Workload } from '../engine/protocol';
-import { isRequest } from '../engine/protocol';
-import { AbortedError } from './generate';
-import { ModelFileError } from './modelFile';
-import { Runtime, RuntimeError } from './runtime';
+import { CancelledError, EngineError } from '../common/errors';
+import type { ErrorCode, GenerationStats, LogLevel, Request, RequestOf, Response, ResultOf, WorkerStats, Workload } from '../common/protocol';
+import { doneReply, isRequest } from '../common/protocol';
+import { Runtime } from './runtime';
 
 const send = (message: Response) => {
   if (process.connected) process.send?.(message);
@@ -48,21 +47,29 @@ function rss(): number {
 setInterval(rss, 250).unref();
 
 function fail(id: number, error: unknown) {
-  if (error instanceof AbortedError) return; // answered by the abort path
-  let code: ErrorCode = 'INTERNAL';
-  if (error instanceof ModelFileError || error instanceof RuntimeError) code = error.code;
+  if (error instanceof CancelledError) return; // answered by the abort path
+  const code: ErrorCode = error instanceof EngineError ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'INTERNAL') log('error', `request ${id} failed: ${error instanceof Error ? error.stack : message}`);
   send({ id, type: 'error', code, message });
 }
 
 function requireRuntime(): Runtime {
-  if (!runtime) throw new RuntimeError('NOT_LOADED', 'No model is loaded in the worker.');
+  if (!runtime) throw new EngineError('NOT_LOADED', 'No model is loaded in the worker.');
   return runtime;
 }
 
-/** Runs `work` on a lane after what is already queued there; answers exactly once. */
-function enqueue(request: Request, lane: Workload, supersedable: boolean, work: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult | GenerationStats>) {
+type LaneRequest = 'complete' | 'infill' | 'chat' | 'prefill';
+
+/**
+ * Runs `work` on a lane after what is already queued there; answers exactly once. `statsOf` reads the token
+ * counts from the result (a generation's `stats`, or prefill's stats themselves).
+ */
+function enqueue<K extends LaneRequest>(
+  request: RequestOf<K>, lane: Workload, supersedable: boolean,
+  work: (signal: AbortSignal, onText: (t: string) => void) => Promise<ResultOf<K>>,
+  statsOf: (result: ResultOf<K>) => GenerationStats,
+) {
   if (shuttingDown) {
     send({ id: request.id, type: 'cancelled', partial: '', reason: 'shutdown' });
     return;
@@ -78,20 +85,19 @@ function enqueue(request: Request, lane: Workload, supersedable: boolean, work: 
   let partial = '';
   const run = async () => {
     try {
-      if (controller.signal.aborted) throw new AbortedError('');
+      if (controller.signal.aborted) throw new CancelledError('cancel');
       const result = await work(controller.signal, (text) => {
         partial += text;
         send({ id: request.id, type: 'chunk', text });
       });
-      // Generations answer a GenerationResult, prefill its GenerationStats alone.
-      const generation = (result as Partial<GenerationResult>).stats ?? (result as GenerationStats);
+      const generation = statsOf(result);
       stats.totalEvaluatedTokens += generation.evaluatedTokens;
       stats.totalGeneratedTokens += generation.generatedTokens;
       stats.last = { ...generation, type: request.type };
-      if (controller.signal.aborted) throw new AbortedError(partial);
-      send({ id: request.id, type: 'done', result });
+      if (controller.signal.aborted) throw new CancelledError('cancel', partial);
+      send(doneReply(request.id, request.type, result));
     } catch (error) {
-      if (controller.signal.aborted || error instanceof AbortedError) {
+      if (controller.signal.aborted || error instanceof CancelledError) {
         stats.cancelled++;
         const reason = controller.signal.reason === 'superseded' || controller.signal.reason === 'shutdown' ? controller.signal.reason : 'cancel';
         send({ id: request.id, type: 'cancelled', partial, reason });
@@ -117,7 +123,7 @@ async function handle(request: Request): Promise<void> {
           runtime = await loading;
           log('info', `loaded ${runtime.info.name} (${runtime.info.architecture}) in ${runtime.info.loadMs} ms; ${runtime.info.threads} threads (${runtime.info.threadsReason}); context ${runtime.info.contextSize} tokens per workload; chat format ${runtime.info.chatWrapper}; FIM ${runtime.info.supportsInfill ? 'yes' : 'no'}`);
         }
-        send({ id: request.id, type: 'done', result: runtime.info });
+        send(doneReply(request.id, 'load', runtime.info));
       } catch (error) {
         loading = undefined;
         fail(request.id, error);
@@ -126,21 +132,21 @@ async function handle(request: Request): Promise<void> {
     }
     case 'complete':
       enqueue(request, request.workload, request.workload === 'completion', (signal, onText) =>
-        requireRuntime().complete(request.workload, request.prompt, request.sampling, signal, onText, request.addBos ?? true));
+        requireRuntime().complete(request.workload, request.prompt, request.sampling, signal, onText, request.addBos ?? true), (r) => r.stats);
       return;
     case 'infill':
       enqueue(request, 'completion', true, (signal, onText) =>
-        requireRuntime().infill({ prefix: request.prefix, suffix: request.suffix, layout: request.layout }, request.sampling, signal, onText));
+        requireRuntime().infill({ prefix: request.prefix, suffix: request.suffix, layout: request.layout }, request.sampling, signal, onText), (r) => r.stats);
       return;
     case 'chat':
-      enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText));
+      enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText), (r) => r.stats);
       return;
     case 'prefill':
-      enqueue(request, request.workload, false, (signal) => requireRuntime().prefill(request.workload, request.prompt, signal));
+      enqueue(request, request.workload, false, (signal) => requireRuntime().prefill(request.workload, request.prompt, signal), (r) => r);
       return;
     case 'countTokens':
       try {
-        send({ id: request.id, type: 'done', result: requireRuntime().countTokens(request.text) });
+        send(doneReply(request.id, 'countTokens', requireRuntime().countTokens(request.text)));
       } catch (error) {
         fail(request.id, error);
       }
@@ -148,11 +154,11 @@ async function handle(request: Request): Promise<void> {
     case 'cancel': {
       const target = active.get(request.targetId);
       target?.controller.abort('cancel');
-      send({ id: request.id, type: 'done', result: target !== undefined });
+      send(doneReply(request.id, 'cancel', target !== undefined));
       return;
     }
     case 'stats':
-      send({ id: request.id, type: 'done', result: { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) } satisfies WorkerStats });
+      send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
       return;
     case 'shutdown':
       shuttingDown = true;
@@ -160,7 +166,7 @@ async function handle(request: Request): Promise<void> {
       await Promise.allSettled([lanes.completion, lanes.chat]);
       await runtime?.dispose();
       runtime = undefined;
-      send({ id: request.id, type: 'done', result: true });
+      send(doneReply(request.id, 'shutdown', true));
       setTimeout(() => process.exit(0), 20);
       return;
     default: {

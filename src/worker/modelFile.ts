@@ -6,18 +6,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { ErrorCode } from '../engine/protocol';
+import { EngineError } from '../common/errors';
 import { estimateMemoryBytes, expectedDataEnd } from './ggmlTypes';
-
-export class ModelFileError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
-}
 
 export interface CheckedModelFile {
   path: string;
@@ -36,7 +26,7 @@ const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 const SEQUENCES = 2;
 
 /**
- * Throws ModelFileError for every problem a user can fix by choosing or re-downloading a file. `contextSize` is
+ * Throws EngineError (a MODEL_* code) for every problem a user can fix by choosing or re-downloading a file. `contextSize` is
  * the requested size per sequence; the runtime caps it at the trained length, and so does the memory estimate.
  */
 export async function checkModelFile(
@@ -51,10 +41,10 @@ export async function checkModelFile(
   try {
     stat = await fs.stat(modelPath);
   } catch {
-    throw new ModelFileError('MODEL_NOT_FOUND', `The model file ${modelPath} does not exist. ${fix}`);
+    throw new EngineError('MODEL_NOT_FOUND', `The model file ${modelPath} does not exist. ${fix}`);
   }
-  if (stat.isDirectory()) throw new ModelFileError('MODEL_IS_DIRECTORY', `${modelPath} is a folder, not a model file. ${fix}`);
-  if (stat.size === 0) throw new ModelFileError('MODEL_EMPTY', `The model file ${name} is empty (0 bytes); the download may have failed. ${fix}`);
+  if (stat.isDirectory()) throw new EngineError('MODEL_IS_DIRECTORY', `${modelPath} is a folder, not a model file. ${fix}`);
+  if (stat.size === 0) throw new EngineError('MODEL_EMPTY', `The model file ${name} is empty (0 bytes); the download may have failed. ${fix}`);
 
   const handle = await fs.open(modelPath, 'r');
   const magic = Buffer.alloc(4);
@@ -64,19 +54,19 @@ export async function checkModelFile(
     await handle.close();
   }
   if (magic.toString('latin1') !== 'GGUF') {
-    throw new ModelFileError('MODEL_NOT_GGUF', `${name} is not a GGUF model file (it does not start with the GGUF signature). Hearth runs llama.cpp models in GGUF format. ${fix}`);
+    throw new EngineError('MODEL_NOT_GGUF', `${name} is not a GGUF model file (it does not start with the GGUF signature). Hearth runs llama.cpp models in GGUF format. ${fix}`);
   }
 
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(modelPath);
   } catch (error) {
-    throw new ModelFileError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${fix}`);
+    throw new EngineError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${fix}`);
   }
   // Only this file's tensors: a split model's other parts are separate files.
   const dataEnd = expectedDataEnd((info.fullTensorInfo ?? info.tensorInfo ?? []).filter((t) => (t.filePart ?? 1) === 1));
   if (dataEnd > stat.size) {
-    throw new ModelFileError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(stat.size)} of the ${mib(dataEnd)} its header describes. Download it again. ${fix}`);
+    throw new EngineError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(stat.size)} of the ${mib(dataEnd)} its header describes. Download it again. ${fix}`);
   }
 
   const arch = info.architectureMetadata as {
@@ -95,7 +85,7 @@ export async function checkModelFile(
   });
   const available = availableMemory();
   if (estimate > available) {
-    throw new ModelFileError('MODEL_TOO_LARGE', `${name} needs about ${mib(estimate)} of memory but only ${mib(available)} is available. Close other programs, lower "hearth.contextSize", or choose a smaller (more quantized) model.`);
+    throw new EngineError('MODEL_TOO_LARGE', `${name} needs about ${mib(estimate)} of memory but only ${mib(available)} is available. Close other programs, lower "hearth.contextSize", or choose a smaller (more quantized) model.`);
   }
   const metadata = info.metadata as { general?: { architecture?: string; name?: string }; tokenizer?: { chat_template?: string } };
   return {

@@ -4,22 +4,13 @@
  * implementations on top of the shared generation loop.
  */
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../engine/protocol';
+import { EngineError } from '../common/errors';
+import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
 import { evaluateOnly, generate, SliceSizer } from './generate';
-import { checkModelFile, ModelFileError } from './modelFile';
+import { checkModelFile } from './modelFile';
 import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
-
-export class RuntimeError extends Error {
-  constructor(
-    readonly code: 'NO_INFILL' | 'NOT_LOADED' | 'MODEL_LOAD_FAILED' | 'RUNTIME_UNAVAILABLE',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RuntimeError';
-  }
-}
 
 let modulePromise: Promise<NodeLlamaCpp> | undefined;
 function loadModule(): Promise<NodeLlamaCpp> {
@@ -45,7 +36,7 @@ export class Runtime {
     try {
       lib = await loadModule();
     } catch (error) {
-      throw new RuntimeError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
+      throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
     const checked = await checkModelFile(options.modelPath, options.contextSize, (p) => lib.readGgufFileInfo(p, { fetchRetryOptions: { retries: 0 } }));
     const cores = (await import('node:os')).availableParallelism();
@@ -66,14 +57,14 @@ export class Runtime {
         },
       });
     } catch (error) {
-      throw new RuntimeError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
+      throw new EngineError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
     }
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'off' ? 0 : 'auto' });
     } catch (error) {
       await llama.dispose().catch(() => undefined);
-      throw new RuntimeError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
+      throw new EngineError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
     }
     try {
       const decision = await decideThreads({
@@ -111,8 +102,8 @@ export class Runtime {
     } catch (error) {
       await model.dispose().catch(() => undefined);
       await llama.dispose().catch(() => undefined);
-      if (error instanceof ModelFileError) throw error;
-      throw new RuntimeError('MODEL_LOAD_FAILED', `Could not prepare ${checked.name}: ${(error as Error).message}`);
+      if (error instanceof EngineError) throw error;
+      throw new EngineError('MODEL_LOAD_FAILED', `Could not prepare ${checked.name}: ${(error as Error).message}`);
     }
   }
 
@@ -135,7 +126,7 @@ export class Runtime {
   private infillTokens({ prefix, suffix, layout = 'psm' }: InfillPrompt): Token[] {
     const { prefix: pre, suffix: suf, middle: mid } = this.model.tokens.infill;
     if (pre === null || suf === null || mid === null) {
-      throw new RuntimeError('NO_INFILL', `${this.info.name} has no fill-in-the-middle tokens; use a plain completion instead.`);
+      throw new EngineError('NO_INFILL', `${this.info.name} has no fill-in-the-middle tokens; use a plain completion instead.`);
     }
     const prefixTokens = this.model.tokenize(prefix, false);
     const suffixTokens = this.model.tokenize(suffix, false);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompletionApi } from '../../src/completion/index';
 import { tokensToChars } from '../../src/completion/text';
-import type { InferenceEngine } from '../../src/engine/types';
+import type { InferenceEngine } from '../../src/common/engine';
 import { fimChatModel, plainModel } from '../support/paths';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

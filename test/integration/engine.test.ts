@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension';
-import type { GenerationResult } from '../../src/engine/protocol';
-import { EngineError } from '../../src/engine/types';
+import type { GenerationResult } from '../../src/common/protocol';
+import { EngineError } from '../../src/common/errors';
 
 async function hearth(): Promise<HearthApi> {
   return vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth')!.activate();

@@ -2,8 +2,9 @@
  * A scripted stand-in for the engine, for fast unit tests of glue code. Real-model tests exist beside every
  * use of it; this never replaces them.
  */
-import type { ChatMessage, GenerationResult, InfillPrompt, GenerationStats, ModelInfo, SamplingOptions, WorkerStats } from '../../src/engine/protocol';
-import { CancelledError, type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from '../../src/engine/types';
+import type { ChatMessage, GenerationResult, InfillPrompt, GenerationStats, ModelInfo, SamplingOptions, WorkerStats } from '../../src/common/protocol';
+import { type Disposable, type EngineState, type InferenceEngine, type RequestOptions } from '../../src/common/engine';
+import { CancelledError } from '../../src/common/errors';
 
 export interface FakeCall {
   type: 'complete' | 'infill' | 'chat' | 'prefill' | 'countTokens';

@@ -1,6 +1,6 @@
 /** The action runner against the real worker and both fixture models (no VS Code): shape, splitting, cancel. */
 import * as assert from 'node:assert/strict';
-import { isCancelled } from '../../src/engine/types';
+import { isCancelled } from '../../src/common/errors';
 import { WorkerEngine } from '../../src/engine/workerEngine';
 import { runAction } from '../../src/actions/runner';
 import { fimChatModel, plainModel } from '../support/paths';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { runAction } from '../../src/actions/runner';
-import { isCancelled } from '../../src/engine/types';
+import { isCancelled } from '../../src/common/errors';
 import { FakeEngine } from '../support/fakeEngine';
 
 describe('actions: running an action against the engine (fake)', () => {

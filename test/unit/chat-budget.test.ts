@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ChatMessage } from '../../src/engine/protocol';
+import type { ChatMessage } from '../../src/common/protocol';
 import { answerReserve, estimateTokens, planPrompt, turnsToMessages } from '../../src/chat/contextBudget';
 import type { ChatTurn } from '../../src/chat/history';
 

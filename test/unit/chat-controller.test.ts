@@ -3,7 +3,7 @@ import type { Attachment } from '../../src/chat/attachments';
 import { ChatController, type ChatEvent, type ChatHost } from '../../src/chat/controller';
 import { ConversationStore } from '../../src/chat/history';
 import type { AttachmentKind, HostToWebview } from '../../src/chat/messages';
-import { EngineError } from '../../src/engine/types';
+import { EngineError } from '../../src/common/errors';
 import { FakeEngine } from '../support/fakeEngine';
 import { MemoryStorage } from '../support/memoryStorage';
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CompletionController } from '../../src/completion/controller';
 import { defaultCompletionSettings, type CompletionSettings } from '../../src/completion/settings';
 import { snapshotFromText } from '../../src/completion/snapshot';
-import { EngineError } from '../../src/engine/types';
+import { EngineError } from '../../src/common/errors';
 import { FakeEngine } from '../support/fakeEngine';
 
 const source = [

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkModelFile, ModelFileError } from '../../src/worker/modelFile';
+import { EngineError } from '../../src/common/errors';
+import { checkModelFile } from '../../src/worker/modelFile';
 import { fimChatModel, plainModel, repoRoot } from '../support/paths';
 import { realEngine, waitFor } from '../support/realEngine';
 
@@ -124,7 +125,7 @@ describe('engine lifecycle', function () {
     const { readGgufFileInfo } = await import('node-llama-cpp');
     await assert.rejects(
       checkModelFile(plainModel, 512, (p) => readGgufFileInfo(p), () => 16 * 1024 * 1024),
-      (e: unknown) => e instanceof ModelFileError && e.code === 'MODEL_TOO_LARGE' && /needs about \d+ MiB/.test(e.message) && /smaller/.test(e.message),
+      (e: unknown) => e instanceof EngineError && e.code === 'MODEL_TOO_LARGE' && /needs about \d+ MiB/.test(e.message) && /smaller/.test(e.message),
     );
     const ok = await checkModelFile(plainModel, 512, (p) => readGgufFileInfo(p), () => 8 * 1024 ** 3);
     assert.equal(ok.architecture, 'llama');

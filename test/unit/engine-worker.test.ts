@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CancelledError, EngineError, type EngineState } from '../../src/engine/types';
+import { type EngineState } from '../../src/common/engine';
+import { CancelledError, EngineError } from '../../src/common/errors';
 import { fimChatModel, plainModel } from '../support/paths';
 import { realEngine } from '../support/realEngine';
 

@@ -104,20 +104,34 @@ export interface WorkerStats {
   uptimeMs: number;
 }
 
-/** Host → worker. Every request carries an id the answers refer to. */
-export type Request =
-  | { id: number; type: 'load'; options: LoadOptions }
-  | { id: number; type: 'complete'; workload: Workload; prompt: string; sampling: SamplingOptions; addBos?: boolean }
-  | { id: number; type: 'infill'; prefix: string; suffix: string; sampling: SamplingOptions; layout?: InfillLayout }
-  | { id: number; type: 'chat'; messages: ChatMessage[]; sampling: SamplingOptions }
+/**
+ * Every request the host can make, declared once with its parameters and its result (as vscode-eslint's
+ * `RequestType<P, R>` and Continue's protocol map do): the worker's `done` reply is type-checked against the
+ * result, and the host reads it without casts.
+ */
+export interface Requests {
+  load: [{ options: LoadOptions }, ModelInfo];
+  complete: [{ workload: Workload; prompt: string; sampling: SamplingOptions; addBos?: boolean }, GenerationResult];
+  infill: [{ prefix: string; suffix: string; sampling: SamplingOptions; layout?: InfillLayout }, GenerationResult];
+  chat: [{ messages: ChatMessage[]; sampling: SamplingOptions }, GenerationResult];
   /** Evaluate a prompt into a workload's KV cache without generating (keeps context warm while idle). */
-  | { id: number; type: 'prefill'; workload: Workload; prompt: string | InfillPrompt }
-  | { id: number; type: 'countTokens'; text: string }
-  | { id: number; type: 'cancel'; targetId: number }
-  | { id: number; type: 'stats' }
-  | { id: number; type: 'shutdown' };
+  prefill: [{ workload: Workload; prompt: string | InfillPrompt }, GenerationStats];
+  countTokens: [{ text: string }, number];
+  cancel: [{ targetId: number }, boolean];
+  stats: [Record<never, never>, WorkerStats];
+  shutdown: [Record<never, never>, boolean];
+}
 
-export type RequestType = Request['type'];
+export type RequestType = keyof Requests;
+export type ParamsOf<K extends RequestType> = Requests[K][0];
+export type ResultOf<K extends RequestType> = Requests[K][1];
+
+/** Host → worker. Every request carries an id the answers refer to. */
+export type RequestOf<K extends RequestType> = { id: number; type: K } & ParamsOf<K>;
+export type Request = { [K in RequestType]: RequestOf<K> }[RequestType];
+
+/** The streamed requests: they may send chunks and are answered with done, cancelled or error. */
+export const GENERATION_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>(['complete', 'infill', 'chat']);
 
 export type ErrorCode =
   | 'MODEL_NOT_FOUND'
@@ -135,26 +149,29 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'INTERNAL';
 
+/** The successful answer to request `id`, tagged with its request type so the host can check it. */
+export type DoneOf<K extends RequestType> = { id: number; type: 'done'; request: K; result: ResultOf<K> };
+export type Done = DoneOf<RequestType>;
+
 /** Worker → host. A streamed request gets any number of `chunk`s, then exactly one of done/cancelled/error. */
 export type Response =
   | { type: 'ready'; pid: number }
   | { type: 'log'; level: LogLevel; message: string }
   | { id: number; type: 'chunk'; text: string }
-  | { id: number; type: 'done'; result: unknown }
-  | { id: number; type: 'cancelled'; partial: string; reason: 'cancel' | 'superseded' | 'shutdown' }
+  | Done
+  | { id: number; type: 'cancelled'; partial: string; reason: CancelReason }
   | { id: number; type: 'error'; code: ErrorCode; message: string };
 
-/** What `done.result` holds for each request type. */
-export interface ResultOf {
-  load: ModelInfo;
-  complete: GenerationResult;
-  infill: GenerationResult;
-  chat: GenerationResult;
-  prefill: GenerationStats;
-  countTokens: number;
-  cancel: boolean;
-  stats: WorkerStats;
-  shutdown: boolean;
+export type CancelReason = 'cancel' | 'superseded' | 'shutdown';
+
+/** Builds the worker's reply to a request of type `request`: the compiler checks `result` against the map. */
+export function doneReply<K extends RequestType>(id: number, request: K, result: ResultOf<K>): DoneOf<K> {
+  return { id, type: 'done', request, result };
+}
+
+/** Narrows a reply to the request type the host asked for (a mismatched reply is a protocol error). */
+export function isDoneFor<K extends RequestType>(message: Done, request: K): message is DoneOf<K> {
+  return message.request === request;
 }
 
 export function isResponse(value: unknown): value is Response {

@@ -4,7 +4,7 @@
  * per keystroke), and log to the shared "Hearth" output channel.
  */
 import type * as vscode from 'vscode';
-import type { InferenceEngine } from './types';
+import type { InferenceEngine } from './engine';
 
 export interface HearthServices {
   context: vscode.ExtensionContext;

@@ -36,32 +36,6 @@ export interface Disposable {
   dispose(): void;
 }
 
-/** A failure the user can act on; `code` says which. */
-export class EngineError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-/** The request was cancelled: by its signal, by a newer completion (superseded), or by shutdown. */
-export class CancelledError extends Error {
-  constructor(
-    readonly reason: 'cancel' | 'superseded' | 'shutdown',
-    readonly partial = '',
-  ) {
-    super(`Request ${reason === 'superseded' ? 'superseded by a newer one' : 'cancelled'}`);
-    this.name = 'CancelledError';
-  }
-}
-
-export function isCancelled(error: unknown): error is CancelledError {
-  return error instanceof Error && error.name === 'CancelledError';
-}
-
 export interface InferenceEngine {
   readonly state: EngineState;
   onDidChangeState(listener: (state: EngineState) => void): Disposable;
