@@ -4,23 +4,34 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { registerActions } from './actions/index';
-import { registerChat } from './chat/index';
-import { registerCompletion } from './completion/index';
+import { registerActions, type ActionsApi } from './actions/index';
+import { registerChat, type ChatApi } from './chat/index';
+import type { InferenceEngine } from './common/engine';
+import type { HearthServices } from './common/services';
+import { registerCompletion, type CompletionApi } from './completion/index';
 import { registerEngineCommands } from './engine/commands';
 import { ErrorReporter } from './engine/errorReporter';
-import type { HearthServices } from './common/services';
 import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
 import { EngineStatusBar } from './engine/statusBar';
 import { WorkerEngine } from './engine/workerEngine';
 
+/** What `activate()` returns: each capability's API with its type; hooks only tests use sit under `testing`. */
 export interface HearthApi {
-  engine: WorkerEngine;
-  statusBar: EngineStatusBar;
-  errors: ErrorReporter;
-  activationMs: number;
-  [capability: string]: unknown;
+  engine: InferenceEngine;
+  completion: CompletionApi;
+  actions: ActionsApi;
+  chat: ChatApi;
+  testing: {
+    /** The engine client itself (worker pid, kill for crash tests). */
+    engine: WorkerEngine;
+    statusBar: EngineStatusBar;
+    errors: ErrorReporter;
+    activationMs: number;
+  };
 }
+
+/** Set by activate(), read by deactivate(): the process entry point holds the one engine. */
+let running: WorkerEngine | undefined;
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
@@ -31,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
   });
+  running = engine;
   const errors = new ErrorReporter(log);
   const statusBar = new EngineStatusBar(engine);
   context.subscriptions.push(
@@ -42,18 +54,24 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     }),
   );
   const services: HearthServices = { context, engine, log, reportError: (error, options) => errors.report(error, options) };
-  const api: HearthApi = { engine, statusBar, errors, activationMs: 0 };
-  const capabilities = { completion: registerCompletion, actions: registerActions, chat: registerChat };
-  for (const [name, register] of Object.entries(capabilities)) {
-    const { disposables, api: capabilityApi } = register(services);
+  const register = <A>(capability: (services: HearthServices) => { disposables: vscode.Disposable[]; api: A }): A => {
+    const { disposables, api } = capability(services);
     context.subscriptions.push(...disposables);
-    api[name] = capabilityApi;
-  }
+    return api;
+  };
+  const completion = register(registerCompletion);
+  const actions = register(registerActions);
+  const chat = register(registerChat);
   // Disposed last: the engine may still log while it stops its worker.
   context.subscriptions.push(log);
-  api.activationMs = performance.now() - started;
-  log.info(`Hearth activated in ${api.activationMs.toFixed(1)} ms; the model loads on first use`);
-  return api;
+  const activationMs = performance.now() - started;
+  log.info(`Hearth activated in ${activationMs.toFixed(1)} ms; the model loads on first use`);
+  return { engine, completion, actions, chat, testing: { engine, statusBar, errors, activationMs } };
 }
 
-export function deactivate(): void {}
+/** VS Code waits for the returned promise: the worker exits cleanly instead of being orphaned or killed. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = running;
+  running = undefined;
+  return engine?.stop();
+}

@@ -3,7 +3,7 @@
  * then the same problem is shown once per ten minutes at most instead of once per keystroke.
  */
 import * as vscode from 'vscode';
-import { EngineError, isCancelled } from '../common/errors';
+import { EngineError, isCancelled, isModelFileError } from '../common/errors';
 
 const QUIET_REPEAT_MS = 10 * 60_000;
 
@@ -30,7 +30,7 @@ export class ErrorReporter {
     this.lastShown.set(key, now);
 
     const actions: string[] = [];
-    if (code === 'NO_MODEL' || code.startsWith('MODEL_')) actions.push('Select Model File…');
+    if (isModelFileError(code)) actions.push('Select Model File…');
     if (code === 'WORKER_CRASHED') actions.push('Restart Engine');
     actions.push('Show Log');
     const message = `Hearth: ${detail}`;

@@ -1,8 +1,7 @@
 /** The status bar item that always says what the engine is doing; clicking it offers the next useful step. */
 import * as vscode from 'vscode';
 import type { EngineState, InferenceEngine } from '../common/engine';
-
-const MODEL_FILE_CODES = new Set(['NO_MODEL', 'MODEL_NOT_FOUND', 'MODEL_IS_DIRECTORY', 'MODEL_EMPTY', 'MODEL_NOT_GGUF', 'MODEL_TRUNCATED', 'MODEL_TOO_LARGE', 'MODEL_LOAD_FAILED']);
+import { isModelFileError } from '../common/errors';
 
 export function describeState(state: EngineState): { text: string; tooltip: string; command: string; error: boolean } {
   const model = state.modelName ?? 'the model';
@@ -21,7 +20,7 @@ export function describeState(state: EngineState): { text: string; tooltip: stri
       return {
         text: '$(error) Hearth',
         tooltip: `Hearth: ${state.message ?? 'the engine failed'} — click for the fix.`,
-        command: state.code && MODEL_FILE_CODES.has(state.code) ? 'hearth.selectModel' : 'hearth.showLog',
+        command: isModelFileError(state.code) ? 'hearth.selectModel' : 'hearth.showLog',
         error: true,
       };
   }

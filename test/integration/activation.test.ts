@@ -8,13 +8,13 @@ describe('activation', () => {
     const ext = vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth');
     assert.ok(ext, 'hearth-dev.hearth is not installed');
     const api = await ext.activate();
-    assert.equal(api.engine.workerPid, undefined, 'activation started the worker');
+    assert.equal(api.testing.engine.workerPid, undefined, 'activation started the worker');
     assert.equal(api.engine.loadedModel, undefined);
     assert.equal(await api.engine.stats(), undefined);
     assert.equal(api.engine.state.kind, 'idle');
-    assert.match(api.statusBar.text, /Hearth/);
-    assert.ok(api.activationMs < 250, `activation took ${api.activationMs} ms`);
-    console.log(`      activate() took ${api.activationMs.toFixed(1)} ms`);
+    assert.match(api.testing.statusBar.text, /Hearth/);
+    assert.ok(api.testing.activationMs < 250, `activation took ${api.testing.activationMs} ms`);
+    console.log(`      activate() took ${api.testing.activationMs.toFixed(1)} ms`);
     // Neither node-llama-cpp nor llama.cpp's native code is mapped into the extension host process.
     if (process.platform === 'linux') {
       const maps = fs.readFileSync('/proc/self/maps', 'utf8');

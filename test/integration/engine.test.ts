@@ -18,17 +18,17 @@ describe('engine in the extension host', function () {
     assert.ok(result, 'no result: see the Hearth log');
     assert.ok(result.stats.generatedTokens > 0);
     assert.ok(result.text.trim().length > 0);
-    assert.ok(api.engine.workerPid! > 0);
+    assert.ok(api.testing.engine.workerPid! > 0);
     assert.equal(api.engine.loadedModel?.name, 'stories260K.gguf');
   });
 
   it('the status bar walks idle → loading → ready → generating → ready', async () => {
     const api = await hearth();
-    await api.engine.restart();
+    await api.testing.engine.restart();
     assert.equal(api.engine.state.kind, 'idle');
-    assert.match(api.statusBar.text, /circle-outline/);
+    assert.match(api.testing.statusBar.text, /circle-outline/);
     const seen: Array<[string, string]> = [];
-    const sub = api.engine.onDidChangeState((s) => seen.push([s.kind, api.statusBar.text]));
+    const sub = api.engine.onDidChangeState((s) => seen.push([s.kind, api.testing.statusBar.text]));
     try {
       await api.engine.complete('Once upon a time', { maxTokens: 8 });
     } finally {
@@ -43,20 +43,20 @@ describe('engine in the extension host', function () {
   it('a worker crash is reported, shown in the status bar, and recovered on the next request', async () => {
     const api = await hearth();
     await api.engine.modelInfo();
-    const before = api.engine.workerPid;
+    const before = api.testing.engine.workerPid;
     const pending = api.engine.complete('Once upon a time', { maxTokens: 100_000 }, { workload: 'chat' });
     await new Promise((r) => setTimeout(r, 50));
-    api.engine.killWorkerForTesting('SIGKILL');
+    api.testing.engine.killWorkerForTesting('SIGKILL');
     await assert.rejects(pending, (e: unknown) => e instanceof Error && (e as EngineError).code === 'WORKER_CRASHED');
     assert.equal(api.engine.state.kind, 'error');
-    assert.match(api.statusBar.text, /error/);
+    assert.match(api.testing.statusBar.text, /error/);
     // The user sees it through the shared reporter (the test command path).
-    api.errors.report(await pending.catch((e) => e));
-    assert.match(api.errors.shown.at(-1)!.message, /stopped unexpectedly/);
-    assert.ok(api.errors.shown.at(-1)!.actions.includes('Restart Engine'));
+    api.testing.errors.report(await pending.catch((e) => e));
+    assert.match(api.testing.errors.shown.at(-1)!.message, /stopped unexpectedly/);
+    assert.ok(api.testing.errors.shown.at(-1)!.actions.includes('Restart Engine'));
     const result = await api.engine.complete('Once upon a time', { maxTokens: 4 });
     assert.equal(result.stats.generatedTokens, 4);
-    assert.notEqual(api.engine.workerPid, before);
+    assert.notEqual(api.testing.engine.workerPid, before);
     assert.equal(api.engine.state.kind, 'ready');
   });
 
@@ -68,7 +68,7 @@ describe('engine in the extension host', function () {
     try {
       await assert.rejects(api.engine.complete('Once', { maxTokens: 2 }), (e: unknown) => (e as EngineError).code === 'MODEL_NOT_FOUND');
       assert.equal(api.engine.state.kind, 'error');
-      assert.match(api.statusBar.text, /error/);
+      assert.match(api.testing.statusBar.text, /error/);
     } finally {
       await config.update('modelPath', good, vscode.ConfigurationTarget.Global);
     }

@@ -1,0 +1,259 @@
+/**
+ * One worker child process and its requests: fork, the ready → load handshake, typed requests with their
+ * pending table, cancellation that settles even when the worker is stuck, and an exit that settles everything
+ * still waiting. What to do about a crash, a failed load or an idle worker is the engine's policy
+ * (workerEngine.ts), told through the hooks.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { CancelledError, EngineError } from '../common/errors';
+import type { Done, GenerationResult, LoadOptions, LogLevel, ModelInfo, ParamsOf, Request, RequestType, Response, ResultOf } from '../common/protocol';
+import { GENERATION_REQUESTS, isDoneFor, isResponse } from '../common/protocol';
+import type { RequestOptions } from '../common/engine';
+
+export type Logger = Record<LogLevel, (message: string) => void>;
+
+export interface WorkerHooks {
+  /** The model is loaded and the worker takes requests. */
+  loaded(info: ModelInfo): void;
+  /** The worker answered the load with an error (the process is being stopped). */
+  loadFailed(error: EngineError): void;
+  /** The process is gone; `expected` when a stop was asked for. Pending requests are already settled. */
+  exited(expected: boolean, error: EngineError): void;
+  /** A request settled, or a generation started: the engine refreshes its busy state and idle countdown. */
+  activity(): void;
+}
+
+interface Pending {
+  type: RequestType;
+  /** Takes the worker's `done` reply, checked against the request type before it resolves the caller. */
+  resolve(reply: Done): void;
+  reject(error: Error): void;
+  onChunk?: (text: string) => void;
+  generation: boolean;
+}
+
+/** How long a cancelled request waits for the worker's acknowledgement before it settles on its own. */
+const CANCEL_ACK_MS = 1000;
+/** How long a shutdown may take before the process is killed. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+export class WorkerProcess {
+  readonly ready: Promise<ModelInfo>;
+  /** Settles when the process has exited. */
+  readonly exit: Promise<void>;
+  readonly startedAt = Date.now();
+  info: ModelInfo | undefined;
+  exited = false;
+  /** A shutdown was asked for: the worker takes no new requests. */
+  stopping = false;
+
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private resolveReady!: (info: ModelInfo) => void;
+  private rejectReady!: (error: Error) => void;
+
+  constructor(
+    workerPath: string,
+    /** The settings this worker was started for; a worker for other settings takes no requests. */
+    readonly key: string,
+    private readonly load: LoadOptions,
+    private readonly log: Logger,
+    private readonly hooks: WorkerHooks,
+  ) {
+    this.ready = new Promise<ModelInfo>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.child = fork(workerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // In desktop VS Code the host is Electron: run the child as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true' },
+      execArgv: [],
+    });
+    this.exit = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.stdout?.on('data', (d: Buffer) => log.debug(`worker: ${d.toString().trimEnd()}`));
+    this.child.stderr?.on('data', (d: Buffer) => log.debug(`worker stderr: ${d.toString().trimEnd()}`));
+    const loadId = this.nextId++;
+    this.child.on('message', (message: unknown) => {
+      if (isResponse(message)) this.onMessage(message, loadId);
+    });
+    this.child.on('error', (error) => this.onError(error));
+    this.child.on('exit', (code, signal) => this.onExit(signal ? `signal ${signal}` : `exit code ${code}`));
+  }
+
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
+  get modelName(): string {
+    return path.basename(this.load.modelPath);
+  }
+
+  /** A generation is waiting for its answer. */
+  get busy(): boolean {
+    return [...this.pending.values()].some((p) => p.generation);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  send<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions): Promise<ResultOf<K>> {
+    if (this.exited) return Promise.reject(new EngineError('WORKER_CRASHED', 'The Hearth engine is not running. Try again.'));
+    const id = this.nextId++;
+    const generation = GENERATION_REQUESTS.has(type);
+    return new Promise<ResultOf<K>>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.pending.has(id)) return;
+        if (!this.exited) this.post({ id: this.nextId++, type: 'cancel', targetId: id });
+        // A worker stuck in native code must not hold the caller: settle locally if it does not answer soon.
+        setTimeout(() => {
+          const stuck = this.pending.get(id);
+          if (!stuck) return;
+          this.pending.delete(id);
+          this.log.warn(`request ${id} did not acknowledge its cancellation in ${CANCEL_ACK_MS} ms`);
+          stuck.reject(new CancelledError('cancel'));
+        }, CANCEL_ACK_MS).unref?.();
+      };
+      const settle = () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        this.hooks.activity();
+      };
+      this.pending.set(id, {
+        type,
+        generation,
+        onChunk: options.onChunk,
+        resolve: (reply) => {
+          settle();
+          if (isDoneFor(reply, type)) resolve(reply.result);
+          else reject(new EngineError('INTERNAL', `The Hearth engine answered a ${type} request with a ${reply.request} result.`));
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.child.send({ ...params, type, id });
+      } catch (error) {
+        this.pending.get(id)?.reject(new EngineError('WORKER_CRASHED', `Could not reach the Hearth engine: ${(error as Error).message}`));
+        this.pending.delete(id);
+        return;
+      }
+      if (generation) this.hooks.activity();
+    });
+  }
+
+  /** Asks the worker to shut down; kills it if it has not exited after a grace period. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    if (this.stopping) return this.exit;
+    this.stopping = true;
+    if (!this.post({ id: this.nextId++, type: 'shutdown' })) this.child.kill('SIGKILL');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
+  /** Kill the process the hard way (tests and the bench use this to prove crash recovery). */
+  kill(signal: NodeJS.Signals): number | undefined {
+    const pid = this.child.pid;
+    this.child.kill(signal);
+    return pid;
+  }
+
+  private post(message: Request): boolean {
+    try {
+      this.child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onMessage(message: Response, loadId: number): void {
+    switch (message.type) {
+      case 'ready':
+        this.post({ id: loadId, type: 'load', options: this.load });
+        return;
+      case 'log':
+        this.log[message.level](message.message);
+        return;
+      default:
+        break;
+    }
+    if (message.id === loadId) {
+      if (message.type === 'done' && isDoneFor(message, 'load')) {
+        this.info = message.result;
+        this.resolveReady(message.result);
+        this.hooks.loaded(message.result);
+      } else if (message.type === 'error') {
+        const error = new EngineError(message.code, message.message);
+        this.rejectReady(error);
+        this.hooks.loadFailed(error);
+        void this.stop();
+      }
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    switch (message.type) {
+      case 'chunk':
+        try {
+          pending.onChunk?.(message.text);
+        } catch (error) {
+          this.log.error(`a stream listener failed: ${(error as Error).message}`);
+        }
+        return;
+      case 'done':
+        this.pending.delete(message.id);
+        this.logResult(message);
+        pending.resolve(message);
+        return;
+      case 'cancelled':
+        this.pending.delete(message.id);
+        pending.reject(new CancelledError(message.reason, message.partial));
+        return;
+      case 'error':
+        this.pending.delete(message.id);
+        this.log.warn(`${pending.type} failed: ${message.message}`);
+        pending.reject(new EngineError(message.code, message.message));
+        return;
+    }
+  }
+
+  private onError(error: Error): void {
+    this.log.error(`worker process error: ${error.message}`);
+    // A fork that failed outright (EAGAIN, EMFILE) may never emit 'exit': settle everything here.
+    if (this.child.pid === undefined && !this.exited) this.settleExit(new EngineError('WORKER_CRASHED', `Could not start the Hearth engine: ${error.message}`));
+  }
+
+  private onExit(reason: string): void {
+    if (this.exited) return;
+    if (!this.stopping) this.log.error(`worker ${this.child.pid} exited (${reason})`);
+    this.settleExit(new EngineError('WORKER_CRASHED', `The Hearth engine stopped unexpectedly (${reason}). It restarts on the next request; see "Hearth: Show Log" for details.`));
+  }
+
+  private settleExit(crash: EngineError): void {
+    this.exited = true;
+    const expected = this.stopping;
+    this.rejectReady(expected ? new CancelledError('shutdown') : crash);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(expected ? new CancelledError('shutdown') : crash);
+    }
+    this.hooks.exited(expected, crash);
+  }
+
+  private logResult(reply: Done): void {
+    if (!isDoneFor(reply, 'complete') && !isDoneFor(reply, 'infill') && !isDoneFor(reply, 'chat')) return;
+    const stats: GenerationResult['stats'] = reply.result.stats;
+    const tps = stats.generationMs > 0 ? (stats.generatedTokens / stats.generationMs) * 1000 : 0;
+    // Chat turns are occasional and worth a line; completions run per keystroke and stay at debug.
+    this.log[reply.request === 'chat' ? 'info' : 'debug'](`${reply.request}: prompt ${stats.promptTokens} tokens (${stats.evaluatedTokens} evaluated, ${stats.reusedTokens} reused) in ${stats.promptMs.toFixed(0)} ms; ${stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s`);
+  }
+}
