@@ -10,17 +10,19 @@ function expandHome(p: string): string {
 
 export function readEngineConfig(): EngineConfig {
   const c = vscode.workspace.getConfiguration('hearth');
-  const rawThreads = c.get<string | number>('threads', 'auto');
+  const d = defaultEngineConfig;
+  const rawThreads = c.get<string | number>('threads', d.threads);
   const threads: ThreadsSetting = typeof rawThreads === 'number' && rawThreads >= 1 ? Math.floor(rawThreads) : Number(rawThreads) >= 1 ? Math.floor(Number(rawThreads)) : 'auto';
-  const modelPath = c.get<string>('modelPath', '').trim();
+  const modelPath = c.get<string>('modelPath', d.modelPath ?? '').trim();
   return {
     modelPath: modelPath ? expandHome(modelPath) : undefined,
     threads,
-    contextSize: Math.max(256, c.get<number>('contextSize', defaultEngineConfig.contextSize)),
-    gpu: c.get<GpuSetting>('gpu', 'auto') === 'off' ? 'off' : 'auto',
-    idleUnloadMinutes: Math.max(0, c.get<number>('idleUnloadMinutes', defaultEngineConfig.idleUnloadMinutes)),
-    logLevel: c.get<LogLevel>('logLevel', 'info'),
+    contextSize: Math.max(256, c.get<number>('contextSize', d.contextSize)),
+    gpu: c.get<GpuSetting>('gpu', d.gpu) === 'off' ? 'off' : 'auto',
+    idleUnloadMinutes: Math.max(0, c.get<number>('idleUnloadMinutes', d.idleUnloadMinutes)),
+    logLevel: c.get<LogLevel>('logLevel', d.logLevel),
   };
 }
 
-export const ENGINE_SETTINGS = ['hearth.modelPath', 'hearth.threads', 'hearth.contextSize', 'hearth.gpu', 'hearth.idleUnloadMinutes', 'hearth.logLevel'];
+/** Every engine setting: the keys of its defaults, so a new one cannot be forgotten here. */
+export const ENGINE_SETTINGS = Object.keys(defaultEngineConfig).map((key) => `hearth.${key}`);
