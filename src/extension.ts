@@ -11,6 +11,8 @@ import type { HearthServices } from './common/services';
 import { registerCompletion, type CompletionApi } from './completion/index';
 import { registerEngineCommands } from './engine/commands';
 import { ErrorReporter } from './engine/errorReporter';
+import { windowNotify } from './editing/notify';
+import { EditingService } from './editing/service';
 import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
 import { EngineStatusBar } from './engine/statusBar';
 import { WorkerEngine } from './engine/workerEngine';
@@ -53,7 +55,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       if (ENGINE_SETTINGS.some((s) => e.affectsConfiguration(s))) engine.configurationChanged();
     }),
   );
-  const services: HearthServices = { context, engine, log, reportError: (error, options) => errors.report(error, options) };
+  const reportError: HearthServices['reportError'] = (error, options) => errors.report(error, options);
+  // Before the capabilities: both the actions and the chat propose through it.
+  const editing = new EditingService(windowNotify((error) => reportError(error)));
+  context.subscriptions.push(editing);
+  const services: HearthServices = { context, engine, log, editing, reportError };
   const register = <A>(capability: (services: HearthServices) => { disposables: vscode.Disposable[]; api: A }): A => {
     const { disposables, api } = capability(services);
     context.subscriptions.push(...disposables);

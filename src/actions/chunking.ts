@@ -65,9 +65,16 @@ export function inputBudgetChars(b: BudgetInput): number {
   return Math.max(64, Math.floor(tokens * b.charsPerToken * 0.85));
 }
 
-/** A cheap stand-in for the tokenizer: about 3.5 characters per token for English and code. */
+/**
+ * Characters per token for an action's prompt instructions, and for text the tokenizer could not measure (the
+ * selection itself is measured with the real tokenizer, see runner.ts). Not the shared `CHARS_PER_TOKEN` (3.2):
+ * the actions' budgets have always used 3.5, and a different ratio would move where long selections are split.
+ */
+export const ACTION_CHARS_PER_TOKEN = 3.5;
+
+/** A cheap stand-in for the tokenizer, for the prompt's instructions. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3.5);
+  return Math.ceil(text.length / ACTION_CHARS_PER_TOKEN);
 }
 
 /**

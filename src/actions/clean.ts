@@ -4,6 +4,7 @@
  * the user's file. The result keeps the selection's indentation, its leading and trailing whitespace and the
  * document's line endings. Runs on partial text while streaming (`final: false`), so it never assumes an end.
  */
+import { eolOf, indentWidth, leadingWhitespace, toEol, type Eol } from '../common/text';
 
 export interface ReplacementContext {
   /** The text being replaced, exactly as in the document. */
@@ -11,7 +12,7 @@ export interface ReplacementContext {
   /** The selection starts after other text on its first line, so that line has no indentation of its own. */
   startsMidLine?: boolean;
   /** Line ending of the document. */
-  eol?: '\n' | '\r\n';
+  eol?: Eol;
   /** Spaces per tab when converting between tabs and spaces. */
   tabSize?: number;
 }
@@ -129,16 +130,6 @@ export function stripWrapping(raw: string, original: string, final: boolean): st
   return text;
 }
 
-function leadingWhitespace(line: string): string {
-  return /^[ \t]*/.exec(line)![0];
-}
-
-function width(indent: string, tabSize: number): number {
-  let w = 0;
-  for (const ch of indent) w = ch === '\t' ? w + tabSize - (w % tabSize) : w + 1;
-  return w;
-}
-
 /** The most common step between indentation levels: 2, 4 or 8 for spaces. */
 function indentUnit(widths: number[], fallback: number): number {
   const steps = widths.filter((w) => w > 0);
@@ -159,23 +150,23 @@ export function reindent(text: string, ctx: ReplacementContext): string {
 
   const originalIndents = considered(originalLines).map(({ l }) => leadingWhitespace(l));
   if (originalIndents.length === 0 && !text.includes('\n')) return text;
-  const base = originalIndents.reduce<string | undefined>((min, ind) => (min === undefined || width(ind, tabSize) < width(min, tabSize) ? ind : min), undefined) ?? '';
+  const base = originalIndents.reduce<string | undefined>((min, ind) => (min === undefined || indentWidth(ind, tabSize) < indentWidth(min, tabSize) ? ind : min), undefined) ?? '';
   const useTabs = originalIndents.some((ind) => ind.includes('\t')) || base.includes('\t');
-  const originalRelative = originalIndents.map((ind) => width(ind, tabSize) - width(base, tabSize));
+  const originalRelative = originalIndents.map((ind) => indentWidth(ind, tabSize) - indentWidth(base, tabSize));
   const originalUnit = indentUnit(originalRelative, tabSize);
   const originalNests = originalRelative.some((w) => w > 0);
 
   const lines = text.split('\n');
   const body = considered(lines);
   if (body.length === 0) return text;
-  const outMin = Math.min(...body.map(({ l }) => width(leadingWhitespace(l), tabSize)));
-  const outUnit = indentUnit(body.map(({ l }) => width(leadingWhitespace(l), tabSize) - outMin), 4);
+  const outMin = Math.min(...body.map(({ l }) => indentWidth(l, tabSize)));
+  const outUnit = indentUnit(body.map(({ l }) => indentWidth(l, tabSize) - outMin), 4);
 
   return lines
     .map((line, i) => {
       if (i === 0 && ctx.startsMidLine) return line;
       if (!line.trim()) return '';
-      const relative = width(leadingWhitespace(line), tabSize) - outMin;
+      const relative = indentWidth(line, tabSize) - outMin;
       const levels = Math.floor(relative / outUnit);
       const extra = relative - levels * outUnit;
       const step = useTabs ? '\t' : ' '.repeat(originalNests ? originalUnit : outUnit);
@@ -200,8 +191,7 @@ export function cleanReplacement(raw: string, ctx: ReplacementContext, final: bo
     const trailing = final ? /\s*$/.exec(original)![0].replace(/^[ \t]+/, '') : '';
     text = leading + text + trailing;
   }
-  const eol = ctx.eol ?? (/\r\n/.test(ctx.original) ? '\r\n' : '\n');
-  return eol === '\n' ? text : text.replace(/\n/g, eol);
+  return toEol(text, ctx.eol ?? eolOf(ctx.original));
 }
 
 /** Cleaning for a Markdown answer shown to the user (summaries, explanations): unwrap, keep the content. */

@@ -1,4 +1,5 @@
 /** Custom actions from the `hearth.actions.custom` setting, validated so one bad entry does not hide the rest. */
+import { DEFAULT_CUSTOM_OUTPUT } from './settings';
 
 export type CustomOutput = 'replace' | 'insertBelow' | 'show';
 
@@ -31,7 +32,7 @@ export function parseCustomActions(raw: unknown): { actions: CustomAction[]; pro
       problems.push(`${where} ("${name}") has no prompt.`);
       return;
     }
-    const mode = output === undefined ? 'show' : output;
+    const mode = output === undefined ? DEFAULT_CUSTOM_OUTPUT : output;
     if (typeof mode !== 'string' || !OUTPUTS.includes(mode as CustomOutput)) {
       problems.push(`${where} ("${name}") has output "${String(output)}"; use replace, insertBelow or show.`);
       return;

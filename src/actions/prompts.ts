@@ -4,6 +4,7 @@
  * of text: code, prose or Markdown.
  */
 import type { ChatMessage, SamplingOptions } from '../common/protocol';
+import { fence } from '../common/text';
 import type { CustomAction, CustomOutput } from './customActions';
 import { renderCustomPrompt } from './template';
 import { languageLabel, textKind, type TextKind } from './textKind';
@@ -55,13 +56,6 @@ export function actionTitle(spec: ActionSpec): string {
 
 const PERSONA = 'You are Hearth, a careful assistant that runs locally inside a code editor.';
 const ONLY_RESULT = 'Reply with only the result text: no introduction, no explanation afterwards, no Markdown code fences around it.';
-
-/** A fence longer than any backtick run inside the text, so a Markdown selection with code blocks stays intact. */
-export function fence(text: string, tag: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}${tag}\n${text.replace(/\n$/, '')}\n${ticks}`;
-}
 
 function subject(kind: TextKind, languageId: string): string {
   if (kind === 'code') return `${languageLabel(languageId)} code`;

@@ -32,3 +32,23 @@ export function instructionPicks(recent: readonly string[], typed: string): Inst
   for (const r of matching) picks.push({ label: r, instruction: r, recent: true });
   return picks;
 }
+
+/** Where the list is kept: the extension's global state (`vscode.Memento` fits). */
+export interface InstructionStorage {
+  get<T>(key: string, defaultValue: T): T;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+const RECENT_KEY = 'hearth.actions.recentInstructions';
+
+export class RecentInstructions {
+  constructor(private readonly storage: InstructionStorage) {}
+
+  list(): string[] {
+    return this.storage.get<string[]>(RECENT_KEY, []);
+  }
+
+  async remember(instruction: string): Promise<void> {
+    await this.storage.update(RECENT_KEY, rememberInstruction(this.list(), instruction));
+  }
+}

@@ -6,7 +6,8 @@
 import { type InferenceEngine } from '../common/engine';
 import { CancelledError } from '../common/errors';
 import type { ChatMessage } from '../common/protocol';
-import { estimateTokens, inputBudgetChars, mapReduce, splitAtBoundaries } from './chunking';
+import { eolOf, type Eol } from '../common/text';
+import { ACTION_CHARS_PER_TOKEN, estimateTokens, inputBudgetChars, mapReduce, splitAtBoundaries } from './chunking';
 import { cleanMarkdown, cleanReplacement } from './clean';
 import { buildMessages, buildReduceMessages, outputMode, samplingFor, type ActionSpec, type PromptContext } from './prompts';
 
@@ -20,7 +21,7 @@ export interface RunInput {
   startsMidLine?: boolean;
   /** For insertBelow: the indentation of the selection's first line, which the inserted text takes. */
   baseIndent?: string;
-  eol?: '\n' | '\r\n';
+  eol?: Eol;
   tabSize?: number;
   signal?: AbortSignal;
   /** The whole cleaned result so far, each time it grows. */
@@ -48,7 +49,7 @@ export async function runAction(engine: InferenceEngine, input: RunInput): Promi
   const base: Omit<PromptContext, 'text'> = { languageId: input.languageId, fileName: input.fileName, wholeFile: input.wholeFile };
 
   const textTokens = input.text.length > 0 ? await engine.countTokens(input.text) : 0;
-  const charsPerToken = textTokens > 0 ? Math.max(1, input.text.length / textTokens) : 3.5;
+  const charsPerToken = textTokens > 0 ? Math.max(1, input.text.length / textTokens) : ACTION_CHARS_PER_TOKEN;
   const overheadText = buildMessages(input.spec, { ...base, text: '', part: { index: 0, count: 2 } }).map((m) => m.content).join('\n');
   const overheadTokens = estimateTokens(overheadText) + TEMPLATE_SLACK_TOKENS;
   const free = Math.max(32, info.contextSize - overheadTokens);
@@ -101,7 +102,7 @@ export async function runAction(engine: InferenceEngine, input: RunInput): Promi
   // between pieces survive, shown as one growing text.
   const chunks = input.text.length <= maxChars ? [input.text] : splitAtBoundaries(input.text, maxChars);
   const done: string[] = [];
-  const eol = input.eol ?? (input.text.includes('\r\n') ? '\r\n' : '\n');
+  const eol = input.eol ?? eolOf(input.text);
   // Inserted pieces are separate lines; replaced pieces carry their own separators.
   const joiner = mode === 'insertBelow' ? eol : '';
   for (let index = 0; index < chunks.length; index++) {

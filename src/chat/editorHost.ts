@@ -5,7 +5,7 @@
  * chat (a webview) when these run, and an editor-tab chat makes `activeTextEditor` undefined.
  */
 import * as vscode from 'vscode';
-import { proposeReplacement } from '../actions/proposal';
+import type { Editing } from '../common/editing';
 import { type Attachment, limitText } from './attachments';
 import type { ChatHost } from './controller';
 import { newId } from './history';
@@ -19,7 +19,10 @@ export class EditorHost implements ChatHost, vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly editing: Editing,
+  ) {
     this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor && isUserDocument(editor.document)) this.lastEditor = editor;
     });
@@ -99,7 +102,7 @@ export class EditorHost implements ChatHost, vscode.Disposable {
       return;
     }
     const range = editor.selection;
-    const outcome = await proposeReplacement({
+    const outcome = await this.editing.propose({
       uri: editor.document.uri,
       range: new vscode.Range(range.start, range.end),
       original: editor.document.getText(range),

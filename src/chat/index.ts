@@ -53,7 +53,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 export function registerChat(services: HearthServices): { disposables: vscode.Disposable[]; api: ChatApi } {
   const { context, engine, log } = services;
-  const host = new EditorHost(log);
+  const host = new EditorHost(log, services.editing);
   const store = new ConversationStore(context.workspaceState);
   const controller = new ChatController({
     engine,

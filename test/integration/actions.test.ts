@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActionsApi } from '../../src/actions/index';
-import { PROPOSAL_SCHEME } from '../../src/actions/proposal';
+import { PROPOSAL_SCHEME } from '../../src/common/editing';
 import { fimChatModel } from '../support/paths';
 
 interface Captured {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { actionTitle, buildMessages, buildReduceMessages, fence, outputMode, samplingFor, type ActionSpec } from '../../src/actions/prompts';
+import { actionTitle, buildMessages, buildReduceMessages, outputMode, samplingFor, type ActionSpec } from '../../src/actions/prompts';
+import { fence } from '../../src/common/text';
 import { textKind } from '../../src/actions/textKind';
 
 const ctx = (languageId: string, text = 'x') => ({ text, languageId, fileName: 'a.file' });
