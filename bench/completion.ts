@@ -13,7 +13,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CompletionController, sleep } from '../src/completion/controller';
+import { sleep } from '../src/common/abort';
+import { CompletionController } from '../src/completion/controller';
 import { defaultCompletionSettings, type CompletionSettings } from '../src/completion/settings';
 import { snapshotFromText } from '../src/completion/snapshot';
 import { defaultEngineConfig } from '../src/engine/config';

@@ -7,15 +7,16 @@
  * in when `freeze()` is called, which the glue does while the user is idle, followed by a request that brings the
  * new prompt into the KV cache before the next keystroke needs it.
  */
+import { toEol } from '../common/text';
 import type { ContextChunk } from './prompt';
 
-export interface RingOptions {
+interface RingOptions {
   maxChunks: number;
   chunkLines: number;
   maxChunkChars: number;
 }
 
-export const defaultRingOptions: RingOptions = { maxChunks: 16, chunkLines: 32, maxChunkChars: 2400 };
+const defaultRingOptions: RingOptions = { maxChunks: 16, chunkLines: 32, maxChunkChars: 2400 };
 
 /** Fraction of shared lines above which two chunks count as the same text. */
 const SIMILAR = 0.8;
@@ -79,7 +80,7 @@ export class ContextRing {
   }
 
   private chunkAround(text: string, line: number): string | undefined {
-    const lines = text.replace(/\r\n?/g, '\n').split('\n');
+    const lines = toEol(text, '\n').split('\n');
     const n = this.options.chunkLines;
     const start = Math.max(0, Math.min(lines.length - n, line - Math.floor(n / 2)));
     let chunk = lines.slice(start, start + n).join('\n');

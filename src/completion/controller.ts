@@ -3,11 +3,15 @@
  * cache (typed-through) → adaptive debounce → prompt → one engine request at a time (newest wins; identical
  * requests share one generation) → post-processing → cache.
  */
-import type { GenerationStats, SamplingOptions } from '../common/protocol';
-import { type InferenceEngine } from '../common/engine';
+import { sleep } from '../common/abort';
+import { Emitter } from '../common/emitter';
+import { type Disposable, type InferenceEngine } from '../common/engine';
 import { EngineError, isCancelled } from '../common/errors';
+import type { GenerationStats, SamplingOptions } from '../common/protocol';
+import { toEol } from '../common/text';
 import { CompletionCache, type CacheKey } from './cache';
 import { ContextRing } from './contextRing';
+import { newCounters, type CompletionCounters } from './counters';
 import { AdaptiveDebounce } from './debounce';
 import { postProcess } from './postprocess';
 import { buildPrompt, type PromptPlan, type WindowMemory } from './prompt';
@@ -46,27 +50,6 @@ export interface Served {
   stats?: GenerationStats;
 }
 
-export interface CompletionCounters {
-  provideCalls: number;
-  /** Generation requests sent to the engine (warm-ups not included). */
-  requests: number;
-  /** Answered from the cache (a suggestion, or a remembered "nothing here") without the model. */
-  cacheHits: number;
-  shown: number;
-  cancelled: number;
-  /** Answers post-processing turned into nothing. */
-  empty: number;
-  stale: number;
-  errors: number;
-  accepted: number;
-  warmups: number;
-  /** Engine requests not settled yet (a superseded one settles within ~100 ms). */
-  inFlight: number;
-  /** Requests neither settled nor cancelled: what the worker is really working on. */
-  live: number;
-  maxLive: number;
-}
-
 export type Resolution =
   | { kind: 'served'; served: Served }
   | { kind: 'empty'; latencyMs: number; multiline: boolean }
@@ -93,21 +76,18 @@ export class CompletionController {
   readonly cache = new CompletionCache();
   readonly ring = new ContextRing();
   readonly debounce: AdaptiveDebounce;
-  readonly counters: CompletionCounters = {
-    provideCalls: 0, requests: 0, cacheHits: 0, shown: 0, cancelled: 0, empty: 0, stale: 0, errors: 0, accepted: 0, warmups: 0,
-    inFlight: 0, live: 0, maxLive: 0,
-  };
+  readonly counters: CompletionCounters = newCounters();
   lastLatencyMs: number | undefined;
-  lastStats: GenerationStats | undefined;
   private phaseNow: Phase = 'idle';
   private flight: Flight | undefined;
   private window: WindowMemory | undefined;
   private infillUnavailableFor: string | undefined;
-  private readonly listeners = new Set<(phase: Phase) => void>();
+  private readonly phaseChanged: Emitter<Phase>;
   private readonly now: () => number;
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? (() => performance.now());
+    this.phaseChanged = new Emitter<Phase>((error) => deps.log?.(`completion phase listener failed: ${(error as Error).message}`));
     this.debounce = new AdaptiveDebounce(() => {
       const s = deps.settings();
       return { minMs: s.debounceMinMs, maxMs: s.debounceMaxMs };
@@ -118,9 +98,8 @@ export class CompletionController {
     return this.phaseNow;
   }
 
-  onDidChangePhase(listener: (phase: Phase) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+  onDidChangePhase(listener: (phase: Phase) => void): Disposable {
+    return this.phaseChanged.event(listener);
   }
 
   /** A document edit by the user: feeds the typing-speed estimate. */
@@ -306,7 +285,6 @@ export class CompletionController {
           : await engine.complete(plan.prefix, sampling, { signal: abort.signal, workload: 'completion' });
         const engineMs = this.now() - startedAt;
         this.debounce.recordLatency(engineMs);
-        this.lastStats = result.stats;
         const post = postProcess(result.text, { ...plan.post, eol: '\n' });
         if (!post) counters.empty++;
         this.cache.put({ ...key, text: post?.text });
@@ -350,27 +328,7 @@ export class CompletionController {
   }
 
   private emit(): void {
-    for (const l of [...this.listeners]) l(this.phaseNow);
+    this.phaseChanged.fire(this.phaseNow);
   }
 }
 
-
-function toEol(text: string, eol: '\n' | '\r\n'): string {
-  return eol === '\n' ? text : text.replace(/\n/g, eol);
-}
-
-/** Resolves true after `ms`, false as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

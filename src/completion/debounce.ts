@@ -37,10 +37,6 @@ export class AdaptiveDebounce {
     return this.intervalEma;
   }
 
-  get latencyMs(): number | undefined {
-    return this.latencyEma;
-  }
-
   delayMs(): number {
     return debounceDelay(this.intervalEma, this.latencyEma, this.limits());
   }

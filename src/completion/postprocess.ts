@@ -3,8 +3,9 @@
  * of the block, re-type the code below the cursor, close brackets the editor already closed, and loop. Each rule
  * here removes one of those habits; the order matters (markers first, the document's own style last).
  */
+import { indentWidth, leadingWhitespace, toEol } from '../common/text';
 import type { PostContext } from './prompt';
-import { CLOSERS, indentWidth, leadingWhitespace, QUOTES, renderIndent } from './text';
+import { CLOSERS, QUOTES, renderIndent } from './text';
 
 /** Control tokens some models print as text; everything from the first one on is noise. */
 const LEAKED_MARKER = /<\|?(?:fim[_-]?(?:prefix|suffix|middle|pad|sep)|file_sep|repo_name|endoftext|end_of_text|im_start|im_end|eot_id|eos)\|?>|<(?:PRE|SUF|MID|EOT)>|<\/s>|▁<(?:PRE|SUF|MID)>/;
@@ -21,7 +22,7 @@ export interface Suggestion {
 }
 
 export function postProcess(raw: string, ctx: PostContext): Suggestion | undefined {
-  let text = raw.replace(/\r\n?/g, '\n');
+  let text = toEol(raw, '\n');
   const marker = LEAKED_MARKER.exec(text);
   if (marker) text = text.slice(0, marker.index);
 
@@ -48,7 +49,7 @@ export function postProcess(raw: string, ctx: PostContext): Suggestion | undefin
   if (joined.trim().length === 0) return undefined;
   if (isSelfRepeating(joined)) return undefined;
   if (duplicatesNextLine(joined, ctx)) return undefined;
-  return { text: ctx.eol === '\n' ? joined : joined.replace(/\n/g, ctx.eol), multiline: joined.includes('\n') };
+  return { text: toEol(joined, ctx.eol), multiline: joined.includes('\n') };
 }
 
 /** Index just past the block opened by `lines[start]` at indentation `indent`: its body and its closing line. */
@@ -179,7 +180,7 @@ function closersUnmatched(text: string, tail: string, linePrefix: string): boole
 }
 
 /** A short unit repeated over most of the text (`)))))`, `foo foo foo foo`): the model is looping. */
-export function isSelfRepeating(text: string): boolean {
+function isSelfRepeating(text: string): boolean {
   const t = text.replace(/\s+/g, ' ').trim();
   if (t.length < 8) return /^(.)\1{4,}$/.test(t);
   for (let period = 1; period <= Math.floor(t.length / 3); period++) {

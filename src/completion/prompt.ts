@@ -11,8 +11,9 @@
  * previous start while that still fits the budget, and the rest of the cursor's line is left out of the suffix when
  * it holds only closers (what auto-closing brackets leave), so typing `(` does not invalidate the whole prompt.
  */
+import { toEol, tokensToChars, type Eol } from '../common/text';
 import type { DocumentSnapshot } from './snapshot';
-import { commentLine, isClosersOnly, opensBlock, tokensToChars, type IndentStyle } from './text';
+import { commentLine, isClosersOnly, opensBlock, type IndentStyle } from './text';
 
 export const SNAP_LINES = 16;
 /** Longest line kept verbatim; longer lines (minified code, data) are cut so one line cannot eat the budget. */
@@ -21,7 +22,7 @@ const MAX_PREFIX_LINES = 2000;
 const MAX_SUFFIX_LINES = 400;
 const NEXT_LINES_FOR_POST = 24;
 /** How much text before the cursor identifies a request for the cache. */
-export const CACHE_KEY_CHARS = 1024;
+const CACHE_KEY_CHARS = 1024;
 
 export interface PromptBudgets {
   prefixTokens: number;
@@ -47,7 +48,7 @@ export interface PostContext {
   /** Document lines after the cursor's line. */
   nextLines: string[];
   indent: IndentStyle;
-  eol: '\n' | '\r\n';
+  eol: Eol;
   multiline: boolean;
   maxLines: number;
   languageId: string;
@@ -123,7 +124,7 @@ export function formatExtra(chunks: readonly ContextChunk[], languageId: string,
   let used = 0;
   for (let i = chunks.length - 1; i >= 0; i--) {
     const chunk = chunks[i];
-    const piece = `${commentLine(languageId, `File: ${chunk.source}`)}\n${chunk.text.replace(/\r\n/g, '\n').trimEnd()}\n\n`;
+    const piece = `${commentLine(languageId, `File: ${chunk.source}`)}\n${toEol(chunk.text, '\n').trimEnd()}\n\n`;
     if (used + piece.length > budgetChars) continue;
     used += piece.length;
     picked.push(piece);
@@ -131,7 +132,7 @@ export function formatExtra(chunks: readonly ContextChunk[], languageId: string,
   return picked.reverse().join('');
 }
 
-export function fileHeader(doc: Pick<DocumentSnapshot, 'relativePath' | 'languageId'>): string {
+function fileHeader(doc: Pick<DocumentSnapshot, 'relativePath' | 'languageId'>): string {
   return `${commentLine(doc.languageId, `File: ${doc.relativePath} (${doc.languageId})`)}\n`;
 }
 

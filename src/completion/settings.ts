@@ -1,4 +1,11 @@
-/** Completion settings as the pipeline uses them; the glue reads them from `hearth.completion.*`, the bench from flags. */
+/**
+ * Completion settings as the pipeline uses them; the glue reads them from `hearth.completion.*`, the bench from
+ * flags. The keys and defaults are stated once, in `defaultCompletionSettings`: reading iterates them, and a unit
+ * test holds package.json's `contributes.configuration` to the same keys and defaults.
+ */
+
+/** The configuration section every key below lives in. */
+export const COMPLETION_SECTION = 'hearth.completion';
 
 export interface CompletionSettings {
   enabled: boolean;
@@ -38,6 +45,13 @@ export const defaultCompletionSettings: CompletionSettings = {
   precomputeAfterAccept: true,
   fillInTheMiddle: true,
 };
+
+/** Reads each setting through `get` (VS Code's configuration.get), falling back to its default, then clamps. */
+export function readCompletionSettings(get: (key: string, fallback: unknown) => unknown): CompletionSettings {
+  const read: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(defaultCompletionSettings)) read[key] = get(key, fallback);
+  return sanitize(read as unknown as CompletionSettings);
+}
 
 export function languageEnabled(settings: Pick<CompletionSettings, 'languages'>, languageId: string): boolean {
   const own = settings.languages[languageId];

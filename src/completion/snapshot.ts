@@ -3,6 +3,7 @@
  * lines inside the prompt window) plus the cursor. VS Code documents, notebook cells and the benchmark's
  * simulated buffer all present themselves this way.
  */
+import { eolOf, type Eol } from '../common/text';
 import type { IndentStyle } from './text';
 
 export interface DocumentSnapshot {
@@ -18,7 +19,7 @@ export interface DocumentSnapshot {
   character: number;
   /** Absolute offset of the cursor; only compared with other offsets of the same document. */
   offset: number;
-  eol: '\n' | '\r\n';
+  eol: Eol;
   indent: IndentStyle;
 }
 
@@ -28,7 +29,7 @@ export function snapshotFromText(
   offset: number,
   meta: { key?: string; relativePath?: string; languageId?: string; indent?: IndentStyle } = {},
 ): DocumentSnapshot {
-  const eol: '\n' | '\r\n' = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = eolOf(text);
   const lines = text.split(/\r?\n/);
   const before = text.slice(0, offset);
   const beforeLines = before.split(/\r?\n/);
@@ -49,7 +50,7 @@ export function snapshotFromText(
 }
 
 /** Guess the indentation style from the lines themselves (VS Code's editor options win when there are some). */
-export function detectIndent(lines: readonly string[]): IndentStyle {
+function detectIndent(lines: readonly string[]): IndentStyle {
   let tabs = 0;
   let spaces = 0;
   const widths = new Map<number, number>();

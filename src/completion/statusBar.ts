@@ -1,49 +1,51 @@
-/** The completion status bar item: what completions are doing right now and how long the last one took. */
+/** The completion status bar item, refreshed when the engine, the pipeline's phase or the active editor changes. */
 import * as vscode from 'vscode';
-import type { EngineState } from '../common/engine';
-import type { Phase } from './controller';
+import type { InferenceEngine } from '../common/engine';
+import type { CompletionController } from './controller';
+import { languageEnabled, type CompletionSettings } from './settings';
+import { statusText } from './statusText';
 
-export interface StatusInput {
-  enabled: boolean;
-  languageEnabled: boolean;
-  languageId?: string;
-  snoozedUntil?: number;
-  phase: Phase;
-  engine: EngineState;
-  lastLatencyMs?: number;
-}
-
-export function statusText(s: StatusInput, now = Date.now()): { text: string; tooltip: string } {
-  if (!s.enabled) return { text: '$(circle-slash) Hearth', tooltip: 'Hearth completions are off. Click to turn them on or snooze.' };
-  if (s.snoozedUntil !== undefined && s.snoozedUntil > now) {
-    const minutes = Math.ceil((s.snoozedUntil - now) / 60_000);
-    return { text: `$(clock) Hearth ${minutes} min`, tooltip: `Hearth completions are snoozed for ${minutes} more minute(s).` };
-  }
-  if (!s.languageEnabled) return { text: '$(circle-slash) Hearth', tooltip: `Hearth completions are off for ${s.languageId}.` };
-  if (s.engine.kind === 'noModel') return { text: '$(warning) Hearth', tooltip: 'No model configured: run "Hearth: Select Model File…".' };
-  if (s.engine.kind === 'error') return { text: '$(warning) Hearth', tooltip: `Hearth: ${s.engine.message ?? 'the engine failed'}` };
-  if (s.phase === 'loading' || s.engine.kind === 'loading') return { text: '$(loading~spin) Hearth', tooltip: `Loading ${s.engine.modelName ?? 'the model'}…` };
-  if (s.phase === 'generating') return { text: '$(loading~spin) Hearth', tooltip: 'Hearth is generating a completion.' };
-  const latency = s.lastLatencyMs !== undefined ? ` ${Math.round(s.lastLatencyMs)} ms` : '';
-  return { text: `$(sparkle) Hearth${latency}`, tooltip: `Hearth completions are on${latency ? `; last suggestion took${latency}` : ''}. Click for options.` };
+export interface StatusSources {
+  engine: InferenceEngine;
+  controller: CompletionController;
+  settings: () => CompletionSettings;
+  snoozedUntil: () => number | undefined;
 }
 
 export class CompletionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('hearth.completion', vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor() {
+  constructor(private readonly sources: StatusSources) {
     this.item.name = 'Hearth Completions';
     this.item.command = 'hearth.completion.menu';
     this.item.show();
+    this.subscriptions = [
+      vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+      sources.engine.onDidChangeState(() => this.refresh()),
+      sources.controller.onDidChangePhase(() => this.refresh()),
+    ];
   }
 
-  update(input: StatusInput): void {
-    const { text, tooltip } = statusText(input);
+  refresh(): void {
+    const { engine, controller } = this.sources;
+    const settings = this.sources.settings();
+    const doc = vscode.window.activeTextEditor?.document;
+    const { text, tooltip } = statusText({
+      enabled: settings.enabled,
+      languageEnabled: doc ? languageEnabled(settings, doc.languageId) : true,
+      languageId: doc?.languageId,
+      snoozedUntil: this.sources.snoozedUntil(),
+      phase: controller.phase,
+      engine: engine.state,
+      lastLatencyMs: controller.lastLatencyMs,
+    });
     this.item.text = text;
     this.item.tooltip = tooltip;
   }
 
   dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Small text facts the completion pipeline needs in several places: indentation widths, which characters close
- * what, and the comment syntax used for the prompt's header lines. No `vscode` here.
+ * Small text facts only the completion pipeline needs: rendering indentation in a document's style, which
+ * characters close what, and the comment syntax used for the prompt's header lines. The ones every capability
+ * needs (indent widths, EOLs, token estimates) are in common/text.ts. No `vscode` here.
  */
 
 export interface IndentStyle {
@@ -9,20 +10,8 @@ export interface IndentStyle {
   size: number;
 }
 
-export const OPENERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 export const CLOSERS: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 export const QUOTES = new Set(['"', "'", '`']);
-
-export function leadingWhitespace(line: string): string {
-  return /^[ \t]*/.exec(line)![0];
-}
-
-/** Visual width of leading whitespace, tabs counted to the next tab stop. */
-export function indentWidth(line: string, tabSize: number): number {
-  let width = 0;
-  for (const ch of leadingWhitespace(line)) width = ch === '\t' ? width + tabSize - (width % tabSize) : width + 1;
-  return width;
-}
 
 export function renderIndent(width: number, style: IndentStyle): string {
   if (!style.useTabs) return ' '.repeat(width);
@@ -67,15 +56,4 @@ export function commentLine(languageId: string, text: string): string {
   if (PERCENT_COMMENT.has(languageId)) return `% ${text}`;
   if (languageId === 'vb' || languageId === 'bat') return `REM ${text}`;
   return `// ${text}`;
-}
-
-/** Tokenizer-free token estimate: code averages a little over three characters per token in Llama-style vocabularies. */
-export const CHARS_PER_TOKEN = 3.2;
-
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}
-
-export function tokensToChars(tokens: number): number {
-  return Math.max(0, Math.floor(tokens * CHARS_PER_TOKEN));
 }

@@ -3,6 +3,7 @@
  * demand so a huge file costs only the prompt window; nothing here calls getText() on the whole document.
  */
 import * as vscode from 'vscode';
+import { basename } from '../common/text';
 import { snapshotFromText, type DocumentSnapshot } from './snapshot';
 import type { IndentStyle } from './text';
 
@@ -13,10 +14,10 @@ const MAX_CELL_CHARS = 20_000;
 export function relativePathOf(uri: vscode.Uri): string {
   if (uri.scheme === 'untitled') return uri.path;
   const rel = vscode.workspace.asRelativePath(uri, false);
-  return rel || uri.path.split('/').pop() || uri.toString();
+  return rel || basename(uri.path) || uri.toString();
 }
 
-export function indentOf(document: vscode.TextDocument): IndentStyle {
+function indentOf(document: vscode.TextDocument): IndentStyle {
   const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
   const tabSize = typeof editor?.options.tabSize === 'number' ? editor.options.tabSize : 4;
   const spaces = editor?.options.insertSpaces;

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompletionApi } from '../../src/completion/index';
-import { tokensToChars } from '../../src/completion/text';
+import { tokensToChars } from '../../src/common/text';
 import type { InferenceEngine } from '../../src/common/engine';
 import { fimChatModel, plainModel } from '../support/paths';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { buildPrompt, chooseWindowStart, decideMultiline, formatExtra, MAX_LINE_CHARS, SNAP_LINES, type PromptInput, type WindowMemory } from '../../src/completion/prompt';
 import { snapshotFromText, type DocumentSnapshot } from '../../src/completion/snapshot';
-import { tokensToChars } from '../../src/completion/text';
+import { tokensToChars } from '../../src/common/text';
 
 /** `|` marks the cursor. */
 function doc(text: string, meta: Parameters<typeof snapshotFromText>[2] = {}): DocumentSnapshot {
