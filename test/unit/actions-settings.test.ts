@@ -1,22 +1,8 @@
 /** The `hearth.actions.*` defaults are stated in code and repeated in package.json for the Settings UI: they must agree. */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseCustomActions } from '../../src/actions/customActions';
 import { ACTIONS_DEFAULTS, ACTIONS_SECTION, DEFAULT_CUSTOM_OUTPUT } from '../../src/actions/settings';
-import { repoRoot } from '../support/paths';
-
-interface SettingSchema {
-  default?: unknown;
-  items?: { properties?: Record<string, SettingSchema> };
-}
-
-function contributedSettings(): Record<string, SettingSchema> {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  const configuration = pkg.contributes.configuration;
-  const sections: { properties?: Record<string, SettingSchema> }[] = Array.isArray(configuration) ? configuration : [configuration];
-  return Object.assign({}, ...sections.map((s) => s.properties ?? {}));
-}
+import { contributedSettings } from '../support/packageDefaults';
 
 describe('actions: settings', () => {
   const contributed = contributedSettings();

@@ -1,25 +1,11 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { completesIn } from '../../src/completion/gate';
 import { COMPLETION_SECTION, defaultCompletionSettings, readCompletionSettings, type CompletionSettings } from '../../src/completion/settings';
-import { repoRoot } from '../support/paths';
-
-interface ConfigurationSection {
-  properties?: Record<string, { default?: unknown }>;
-}
+import { packageDefaults } from '../support/packageDefaults';
 
 /** `hearth.completion.*` keys (without the section) and their defaults as package.json declares them. */
 function declaredDefaults(): Map<string, unknown> {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: ConfigurationSection | ConfigurationSection[] } };
-  const sections = ([] as ConfigurationSection[]).concat(pkg.contributes.configuration);
-  const declared = new Map<string, unknown>();
-  for (const section of sections) {
-    for (const [name, schema] of Object.entries(section.properties ?? {})) {
-      if (name.startsWith(`${COMPLETION_SECTION}.`)) declared.set(name.slice(COMPLETION_SECTION.length + 1), schema.default);
-    }
-  }
-  return declared;
+  return new Map(Object.entries(packageDefaults(COMPLETION_SECTION)));
 }
 
 describe('completion settings', () => {
