@@ -4,7 +4,7 @@
  */
 
 /** URI schemes of editor surfaces that are not the user's text. */
-const NOT_USER_SCHEMES = new Set(['output', 'debug', 'vscode-scm', 'comment', 'git', 'vscode-terminal', 'search-editor', 'vscode-settings', 'walkThrough', 'walkThroughSnippet', 'vscode-chat-code-block']);
+const NOT_USER_SCHEMES = new Set(['output', 'debug', 'vscode-scm', 'comment', 'git', 'vscode-terminal', 'search-editor', 'vscode-settings', 'walkThrough', 'vscode-chat-code-block']);
 
 export function isUserDocumentScheme(scheme: string): boolean {
   return !NOT_USER_SCHEMES.has(scheme);

@@ -12,12 +12,6 @@ import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 
-let modulePromise: Promise<NodeLlamaCpp> | undefined;
-function loadModule(): Promise<NodeLlamaCpp> {
-  // A real dynamic import: node-llama-cpp is ESM with top-level await and cannot be require()d.
-  modulePromise ??= import('node-llama-cpp');
-  return modulePromise;
-}
 
 export class Runtime {
   private readonly sizer = new SliceSizer();
@@ -34,7 +28,8 @@ export class Runtime {
     const started = performance.now();
     let lib: NodeLlamaCpp;
     try {
-      lib = await loadModule();
+      // A real dynamic import (Node caches the module): node-llama-cpp is ESM with top-level await and cannot be require()d.
+      lib = await import('node-llama-cpp');
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
