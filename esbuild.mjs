@@ -4,7 +4,7 @@
 // node-llama-cpp stays external: it is ESM with native binaries and is loaded at run time by `import()`.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -36,7 +36,9 @@ const builds = [
   { ...common, platform: 'node', format: 'cjs', entryPoints: { extension: 'src/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: nodeExternal },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
-    entryPoints: Object.fromEntries(walk('media', (f) => /[\\/]index\.ts$/.test(f)).map((f) => [relative('media', f).replace(/[\\/]index\.ts$/, ''), f])),
+    // The webview's source lives with its capability (src/chat/webview); media/ holds only assets. The bundle and
+    // the stylesheet it imports are written as dist/media/chat.js and chat.css, which the webview shell loads.
+    entryPoints: { chat: 'src/chat/webview/index.ts' },
     outdir: 'dist/media',
     loader: { '.css': 'css' },
   },

@@ -42,4 +42,14 @@ export default tseslint.config(
     files: ['bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // The chat webview is a browser script: it may import pure shared modules, never the VS Code API or Node.
+    files: ['src/chat/webview/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview runs in a browser frame: talk to the extension host by message.' }],
+        patterns: [{ group: ['node:*', 'node-llama-cpp'], message: 'The webview runs in a browser frame: no Node modules.' }],
+      }],
+    },
+  },
 );

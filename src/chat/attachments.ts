@@ -3,6 +3,7 @@
  * collects the text; this module parses `#selection` / `#file` / `#editors` mentions, bounds the size, removes
  * duplicates and formats the context into the question the model sees.
  */
+import { fence } from '../common/text';
 import type { AttachmentKind } from './messages';
 
 export interface Attachment {
@@ -56,18 +57,10 @@ export function mergeAttachments(existing: Attachment[], added: Attachment[]): A
   return [...out, ...added].filter((a) => a.kind !== 'selection' || !files.has(a.path));
 }
 
-/** A fence that no line of the text can close early. */
-function fenceFor(text: string): string {
-  let fence = '```';
-  while (text.includes(fence)) fence += '`';
-  return fence;
-}
-
-export function formatAttachment(a: Attachment): string {
+function formatAttachment(a: Attachment): string {
   const where = a.lines ? `${a.path} (lines ${a.lines[0]}-${a.lines[1]})` : a.path;
   const what = a.kind === 'selection' ? 'Selected code from' : 'File';
-  const fence = fenceFor(a.text);
-  return `${what} ${where}${a.truncated ? ' (shortened)' : ''}:\n${fence}${a.languageId}\n${a.text}\n${fence}`;
+  return `${what} ${where}${a.truncated ? ' (shortened)' : ''}:\n${fence(a.text, a.languageId)}`;
 }
 
 /** The context block placed before the question; empty when nothing is attached. */

@@ -5,7 +5,7 @@
  * context gets a tiny prompt, and the answer budget shrinks rather than the request erroring.
  */
 import type { ChatMessage } from '../common/protocol';
-import { composeQuestion, limitText } from './attachments';
+import { composeQuestion, formatContext, limitText } from './attachments';
 import type { ChatTurn } from './history';
 
 export type TokenCounter = (text: string) => number | Promise<number>;
@@ -36,11 +36,6 @@ export interface BudgetPlan {
   questionShortened: boolean;
 }
 
-/** A rough count for when the real tokenizer is not loaded yet (about four characters a token in English and code). */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
 /** The answer gets its requested budget, but never more than half the window, and never less than a usable minimum. */
 export function answerReserve(contextSize: number, maxTokens: number): number {
   const floor = Math.max(1, Math.min(64, Math.floor(contextSize / 4)));
@@ -62,6 +57,11 @@ export function turnsToMessages(turns: readonly ChatTurn[], format: (turn: ChatT
     i++;
   }
   return out;
+}
+
+/** An earlier question as the model saw it: with the context that was attached to it. */
+export function formatUserTurn(turn: ChatTurn): string {
+  return composeQuestion(turn.content, formatContext(turn.attachments ?? []));
 }
 
 async function shrinkToFit(text: string, count: TokenCounter, maxTokens: number): Promise<{ text: string; shortened: boolean }> {

@@ -1,32 +1,23 @@
 /**
  * The chat's behaviour, independent of VS Code: one current conversation shared by every attached view (the
- * sidebar and an editor tab show the same chat), streaming answers from the engine, stop, regenerate, edit and
- * resend, history, attachments and the context meter. Editor side effects (clipboard, inserting code, picking a
- * model) go through the injected `ChatHost`, so this class is unit-tested with a fake engine and a fake host.
+ * sidebar and an editor tab show the same chat), its history operations, attachments and code-block actions,
+ * and the webview messages that drive them. Answers stream through the `TurnRunner`, the context meter is the
+ * `TokenMeter`, and what the views render is projected by `projectViewState`. Editor side effects (clipboard,
+ * inserting code, picking a model) go through the injected `ChatHost`, so this class is unit-tested with a fake
+ * engine and a fake host.
  */
 import type { InferenceEngine } from '../common/engine';
-import { isCancelled } from '../common/errors';
-import { type Attachment, composeQuestion, formatContext, mergeAttachments, parseMentions } from './attachments';
-import { estimateTokens, planPrompt, turnsToMessages } from './contextBudget';
-import {
-  ask,
-  type ChatTurn,
-  type Conversation,
-  ConversationStore,
-  createConversation,
-  editLastQuestion,
-  regenerate,
-} from './history';
-import { extractCodeBlocks, renderMarkdown } from './markdown';
-import {
-  type AttachmentKind,
-  type CodeAction,
-  type HostToWebview,
-  parseWebviewMessage,
-  type ViewMessage,
-  type ViewState,
-  type WebviewToHost,
-} from './messages';
+import { Emitter } from '../common/emitter';
+import { type Attachment, mergeAttachments, parseMentions } from './attachments';
+import { AttachedViews, type ChatView } from './attachedViews';
+import type { ChatEvent } from './events';
+import { ask, type ChatTurn, type Conversation, ConversationStore, createConversation, editLastQuestion, regenerate } from './history';
+import { MarkdownRenderer } from './markdown';
+import { type AttachmentKind, type CodeAction, parseWebviewMessage, type ViewState, type WebviewToHost } from './messages';
+import type { ChatSettings } from './settings';
+import { type Meter, TokenMeter } from './tokenMeter';
+import { TurnRunner } from './turnRunner';
+import { projectViewState, RenderedAnswers } from './viewState';
 
 export interface ChatHost {
   copyText(text: string): Promise<void>;
@@ -40,22 +31,6 @@ export interface ChatHost {
   showInfo(message: string): void;
 }
 
-export interface ChatSettings {
-  maxTokens: number;
-  temperature: number;
-  systemPrompt: string;
-}
-
-export interface ChatView {
-  post(message: HostToWebview): void;
-}
-
-export type ChatEvent =
-  | { type: 'started'; conversationId: string; messageId: string }
-  | { type: 'chunk'; messageId: string; text: string }
-  | { type: 'finished'; messageId: string; status: 'done' | 'stopped' | 'error'; text: string; error?: string }
-  | { type: 'rejectedMessage'; message: unknown };
-
 export interface ChatControllerOptions {
   engine: InferenceEngine;
   store: ConversationStore;
@@ -68,40 +43,52 @@ export interface ChatControllerOptions {
   now?: () => number;
 }
 
-interface Generation {
-  abort: AbortController;
-  turn: ChatTurn;
-  finished: Promise<void>;
-}
-
 export class ChatController {
   private conversation: Conversation;
   private pending: Attachment[] = [];
-  private generation: Generation | undefined;
-  private readonly views = new Set<ChatView>();
-  private readonly listeners = new Set<(event: ChatEvent) => void>();
-  private readonly rendered = new Map<string, { content: string; html: string }>();
-  private readonly tokenCache = new Map<string, number>();
-  private meter: ViewState['meter'] = { used: 0, dropped: 0 };
-  private meterTimer: ReturnType<typeof setTimeout> | undefined;
-  private streamTimer: ReturnType<typeof setTimeout> | undefined;
-  private stateQueued = false;
-  private disposed = false;
+  private readonly events: Emitter<ChatEvent>;
+  private readonly views: AttachedViews;
+  private readonly markdown = new MarkdownRenderer();
+  private readonly answers = new RenderedAnswers(this.markdown);
+  private readonly meter: TokenMeter;
+  private readonly runner: TurnRunner;
   private readonly stateSubscription: { dispose(): void };
 
   constructor(private readonly options: ChatControllerOptions) {
-    const { store } = options;
+    const { store, engine, log } = options;
     const currentId = store.currentId();
     this.conversation = (currentId && store.get(currentId)) || createConversation(this.now());
-    this.stateSubscription = options.engine.onDidChangeState(() => {
-      this.queueState();
-      this.queueMeter();
+    this.events = new Emitter((error) => log?.(`chat: an event listener failed: ${error}`));
+    this.views = new AttachedViews(() => this.viewState(), log);
+    this.meter = new TokenMeter(
+      engine,
+      () => ({ turns: this.conversation.turns, pending: this.pending, settings: options.settings() }),
+      () => this.views.queueState(),
+      log,
+    );
+    this.runner = new TurnRunner({
+      engine,
+      settings: options.settings,
+      count: this.meter.count,
+      emit: (event) => this.events.fire(event),
+      post: (message) => this.views.post(message),
+      render: (turn) => this.answers.html(turn),
+      changed: () => this.changed(),
+      persist: (conversation) => this.persist(conversation),
+      now: () => this.now(),
+      log,
+      reportError: options.reportError,
+      streamIntervalMs: options.streamIntervalMs,
     });
-    this.queueMeter();
+    this.stateSubscription = engine.onDidChangeState(() => {
+      this.views.queueState();
+      this.meter.schedule();
+    });
+    this.meter.schedule();
   }
 
   get busy(): boolean {
-    return this.generation !== undefined;
+    return this.runner.busy;
   }
 
   /** A snapshot of the current conversation. */
@@ -114,13 +101,11 @@ export class ChatController {
   }
 
   onEvent(listener: (event: ChatEvent) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.events.event(listener);
   }
 
   attachView(view: ChatView): { dispose(): void } {
-    this.views.add(view);
-    return { dispose: () => this.views.delete(view) };
+    return this.views.attach(view);
   }
 
   /** Validates and acts on a message a webview posted. Returns false (and acts on nothing) when it is invalid. */
@@ -128,7 +113,7 @@ export class ChatController {
     const message = parseWebviewMessage(raw);
     if (!message) {
       this.options.log?.(`chat: ignored an invalid webview message: ${describe(raw)}`);
-      this.emit({ type: 'rejectedMessage', message: raw });
+      this.events.fire({ type: 'rejectedMessage', message: raw });
       return false;
     }
     try {
@@ -144,7 +129,7 @@ export class ChatController {
     switch (message.type) {
       case 'ready':
         if (from) from.post({ type: 'state', state: this.viewState() });
-        else this.postState();
+        else this.views.postState();
         return;
       case 'send':
         await this.send(message.text);
@@ -197,15 +182,12 @@ export class ChatController {
     for (const kind of mentions) attachments = mergeAttachments(attachments, await this.options.host.collect(kind));
     this.pending = [];
     const { assistant } = ask(this.conversation, question || 'Explain this.', attachments, this.now());
-    return this.generate(assistant);
+    return this.runner.run(this.conversation, assistant);
   }
 
   /** Stops the answer being generated, if any; the partial answer is kept. Resolves once it has ended. */
-  async stop(): Promise<void> {
-    const generation = this.generation;
-    if (!generation) return;
-    generation.abort.abort();
-    await generation.finished;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   async newChat(): Promise<void> {
@@ -220,7 +202,7 @@ export class ChatController {
     await this.stop();
     const assistant = regenerate(this.conversation, this.now());
     if (!assistant) return undefined;
-    return this.generate(assistant);
+    return this.runner.run(this.conversation, assistant);
   }
 
   async editLast(text: string): Promise<ChatTurn | undefined> {
@@ -232,7 +214,7 @@ export class ChatController {
     for (const kind of mentions) {
       edited.user.attachments = mergeAttachments(edited.user.attachments ?? [], await this.options.host.collect(kind));
     }
-    return this.generate(edited.assistant);
+    return this.runner.run(this.conversation, edited.assistant);
   }
 
   async openConversation(id: string): Promise<boolean> {
@@ -265,17 +247,18 @@ export class ChatController {
   }
 
   async codeAction(action: CodeAction, messageId: string, block: number): Promise<void> {
+    const { host } = this.options;
     // Code buttons exist only on answers: a message naming a question is not acted on.
     const turn = this.conversation.turns.find((t) => t.id === messageId && t.role === 'assistant');
-    const code = turn ? extractCodeBlocks(turn.content)[block]?.code : undefined;
+    const code = turn ? this.markdown.codeBlocks(turn.content)[block]?.code : undefined;
     if (code === undefined) {
-      this.options.host.showInfo('That code block is no longer available.');
+      host.showInfo('That code block is no longer available.');
       return;
     }
-    if (action === 'copy') await this.options.host.copyText(code);
+    if (action === 'copy') await host.copyText(code);
     else if (action === 'insert') {
-      if (!(await this.options.host.insertAtCursor(code))) this.options.host.showInfo('Open a file to insert the code into.');
-    } else await this.options.host.applyToSelection(code, 'Hearth: apply code from chat');
+      if (!(await host.insertAtCursor(code))) host.showInfo('Open a file to insert the code into.');
+    } else await host.applyToSelection(code, 'Hearth: apply code from chat');
   }
 
   async attach(kind: AttachmentKind): Promise<number> {
@@ -300,230 +283,34 @@ export class ChatController {
 
   /** Makes every view show the current state and put the caret in the input. */
   focus(): void {
-    this.postState();
-    for (const view of this.views) view.post({ type: 'focus' });
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.generation?.abort.abort();
-    this.stateSubscription.dispose();
-    clearTimeout(this.meterTimer);
-    clearTimeout(this.streamTimer);
-    this.views.clear();
-    this.listeners.clear();
-  }
-
-  private async generate(assistant: ChatTurn): Promise<ChatTurn> {
-    const conversation = this.conversation;
-    const abort = new AbortController();
-    let finish!: () => void;
-    const generation: Generation = { abort, turn: assistant, finished: new Promise<void>((r) => (finish = r)) };
-    this.generation = generation;
-    const aborted = new Promise<'stopped'>((resolve) => abort.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
-    this.emit({ type: 'started', conversationId: conversation.id, messageId: assistant.id });
-    this.changed();
-    void this.persist(conversation);
-
-    try {
-      const outcome = await Promise.race([this.request(conversation, assistant, abort.signal), aborted]);
-      if (outcome === 'stopped') assistant.status = 'stopped';
-      else {
-        assistant.content = outcome || assistant.content;
-        assistant.status = 'done';
-      }
-    } catch (error) {
-      if (isCancelled(error) || abort.signal.aborted) assistant.status = 'stopped';
-      else {
-        assistant.status = 'error';
-        assistant.error = error instanceof Error ? error.message : String(error);
-        this.options.reportError?.(error);
-      }
-    } finally {
-      if (this.generation === generation) this.generation = undefined;
-      clearTimeout(this.streamTimer);
-      this.streamTimer = undefined;
-      conversation.updatedAt = this.now();
-      const status = assistant.status as 'done' | 'stopped' | 'error';
-      // Views and `stop()` learn of the end first; saving is not allowed to delay a stop.
-      this.emit({ type: 'finished', messageId: assistant.id, status, text: assistant.content, error: assistant.error });
-      this.changed();
-      this.announce(status, assistant);
-      finish();
-    }
-    await this.persist(conversation);
-    return assistant;
-  }
-
-  /** Runs the engine request; resolves with the final text. Chunks after a stop are ignored. */
-  private async request(conversation: Conversation, assistant: ChatTurn, signal: AbortSignal): Promise<string> {
-    const { engine } = this.options;
-    const settings = this.options.settings();
-    const info = engine.loadedModel ?? (await engine.modelInfo());
-    if (signal.aborted) return assistant.content;
-    const turns = conversation.turns;
-    const at = turns.indexOf(assistant);
-    const question = turns[at - 1];
-    const plan = await planPrompt({
-      system: settings.systemPrompt,
-      history: turnsToMessages(turns.slice(0, at - 1), formatUserTurn),
-      question: question.content,
-      context: formatContext(question.attachments ?? []),
-      contextSize: info.contextSize,
-      maxTokens: settings.maxTokens,
-      count: (text) => this.countTokens(text),
-    });
-    if (plan.droppedMessages > 0) this.options.log?.(`chat: left out ${plan.droppedMessages} earlier messages to fit ${info.contextSize} tokens`);
-    if (signal.aborted) return assistant.content;
-    const result = await engine.chat(
-      plan.messages,
-      { maxTokens: plan.maxTokens, temperature: settings.temperature },
-      {
-        signal,
-        onChunk: (text) => {
-          if (signal.aborted) return;
-          assistant.content += text;
-          this.emit({ type: 'chunk', messageId: assistant.id, text });
-          this.scheduleStream(assistant);
-        },
-      },
-    );
-    return result.text;
-  }
-
-  private async countTokens(text: string): Promise<number> {
-    const { engine } = this.options;
-    if (!engine.loadedModel) return estimateTokens(text);
-    const cached = this.tokenCache.get(text);
-    if (cached !== undefined) return cached;
-    try {
-      const n = await engine.countTokens(text);
-      if (this.tokenCache.size > 500) this.tokenCache.clear();
-      this.tokenCache.set(text, n);
-      return n;
-    } catch {
-      return estimateTokens(text);
-    }
-  }
-
-  private scheduleStream(turn: ChatTurn): void {
-    if (this.streamTimer) return;
-    this.streamTimer = setTimeout(() => {
-      this.streamTimer = undefined;
-      if (this.disposed || this.generation?.turn !== turn) return;
-      this.post({ type: 'stream', messageId: turn.id, html: this.renderTurn(turn) });
-    }, this.options.streamIntervalMs ?? 33);
-  }
-
-  private renderTurn(turn: ChatTurn): string {
-    const cached = this.rendered.get(turn.id);
-    if (cached && cached.content === turn.content) return cached.html;
-    const html = renderMarkdown(turn.content);
-    this.rendered.set(turn.id, { content: turn.content, html });
-    return html;
+    this.views.postState();
+    this.views.post({ type: 'focus' });
   }
 
   viewState(): ViewState {
-    const { engine } = this.options;
-    const messages: ViewMessage[] = this.conversation.turns.map((turn) => {
-      const m: ViewMessage = { id: turn.id, role: turn.role, status: turn.status ?? 'done' };
-      if (turn.role === 'user') {
-        m.text = turn.content;
-        if (turn.attachments?.length) m.attachments = turn.attachments.map((a) => a.label);
-      } else m.html = this.renderTurn(turn);
-      if (turn.error) m.error = turn.error;
-      return m;
-    });
-    const live = new Set(this.conversation.turns.map((t) => t.id));
-    for (const id of this.rendered.keys()) if (!live.has(id)) this.rendered.delete(id);
-    const state = engine.state;
-    return {
-      conversationId: this.conversation.id,
-      title: this.conversation.title,
-      messages,
-      busy: this.busy,
-      history: this.options.store.list().map((h) => ({ id: h.id, title: h.title, updatedAt: h.updatedAt, turns: h.turns })),
-      engine: {
-        kind: state.kind,
-        ...(state.modelName ? { modelName: state.modelName } : {}),
-        ...(state.message ? { message: state.message } : {}),
-        ...(engine.loadedModel ? { contextSize: engine.loadedModel.contextSize } : {}),
-      },
-      meter: this.meter,
-      chips: this.pending.map((a) => ({ id: a.id, kind: a.kind, label: a.label })),
-    };
+    const { engine, store } = this.options;
+    return projectViewState(
+      { conversation: this.conversation, busy: this.busy, history: store.list(), engine: engine.state, meter: this.meter.current, pending: this.pending },
+      this.answers,
+    );
   }
 
   /** Recomputes how much of the context window the conversation (plus pending attachments) would use. */
-  async updateMeter(): Promise<ViewState['meter']> {
-    const { engine } = this.options;
-    const contextSize = engine.loadedModel?.contextSize;
-    const settings = this.options.settings();
-    const turns = this.conversation.turns.filter((t) => t.status !== 'streaming');
-    const plan = await planPrompt({
-      system: settings.systemPrompt,
-      history: turnsToMessages(turns, formatUserTurn),
-      question: '',
-      context: formatContext(this.pending),
-      contextSize: contextSize ?? Number.MAX_SAFE_INTEGER,
-      maxTokens: settings.maxTokens,
-      count: (text) => this.countTokens(text),
-    });
-    this.meter = contextSize
-      ? { used: plan.promptTokens, total: contextSize, dropped: plan.droppedMessages }
-      : { used: plan.promptTokens, dropped: 0 };
-    return this.meter;
+  updateMeter(): Promise<Meter> {
+    return this.meter.update();
   }
 
-  private queueMeter(): void {
-    clearTimeout(this.meterTimer);
-    this.meterTimer = setTimeout(() => {
-      if (this.disposed) return;
-      this.updateMeter().then(
-        () => this.queueState(),
-        (e) => this.options.log?.(`chat: meter: ${e}`),
-      );
-    }, 50);
+  dispose(): void {
+    this.runner.dispose();
+    this.stateSubscription.dispose();
+    this.meter.dispose();
+    this.views.dispose();
+    this.events.dispose();
   }
 
   private changed(): void {
-    this.postState();
-    this.queueMeter();
-  }
-
-  private queueState(): void {
-    if (this.stateQueued) return;
-    this.stateQueued = true;
-    queueMicrotask(() => {
-      this.stateQueued = false;
-      if (!this.disposed) this.postState();
-    });
-  }
-
-  private postState(): void {
-    if (this.views.size === 0) return;
-    this.post({ type: 'state', state: this.viewState() });
-  }
-
-  private announce(status: 'done' | 'stopped' | 'error', turn: ChatTurn): void {
-    const plain = turn.content.replace(/\s+/g, ' ').trim();
-    const text =
-      status === 'done'
-        ? `Hearth answered: ${plain.length > 400 ? `${plain.slice(0, 400)}…` : plain}`
-        : status === 'stopped'
-          ? 'Answer stopped.'
-          : `Hearth could not answer: ${turn.error ?? 'unknown error'}`;
-    this.post({ type: 'announce', text });
-  }
-
-  private post(message: HostToWebview): void {
-    for (const view of this.views) {
-      try {
-        view.post(message);
-      } catch (error) {
-        this.options.log?.(`chat: could not post to a view: ${error}`);
-      }
-    }
+    this.views.postState();
+    this.meter.schedule();
   }
 
   private async persist(conversation: Conversation): Promise<void> {
@@ -535,17 +322,9 @@ export class ChatController {
     }
   }
 
-  private emit(event: ChatEvent): void {
-    for (const l of this.listeners) l(event);
-  }
-
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
-}
-
-function formatUserTurn(turn: ChatTurn): string {
-  return composeQuestion(turn.content, formatContext(turn.attachments ?? []));
 }
 
 function describe(value: unknown): string {

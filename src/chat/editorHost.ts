@@ -10,6 +10,7 @@ import { type Attachment, limitText } from './attachments';
 import type { ChatHost } from './controller';
 import { newId } from './history';
 import type { AttachmentKind } from './messages';
+import { isUserDocumentScheme } from '../common/documents';
 
 /** Per attachment: enough for a few hundred lines, small enough to leave a small model room to answer. */
 const MAX_ATTACHMENT_CHARS = 24_000;
@@ -125,7 +126,7 @@ export class EditorHost implements ChatHost, vscode.Disposable {
   }
 }
 
-/** Files and untitled documents the user edits; not output channels, diffs of proposals, or other virtual views. */
+/** Documents the user edits (the house's one rule): not output channels, terminals, or Hearth's proposal diffs and results. */
 function isUserDocument(doc: vscode.TextDocument): boolean {
-  return doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled' || doc.uri.scheme === 'vscode-remote' || doc.uri.scheme === 'vscode-userdata';
+  return isUserDocumentScheme(doc.uri.scheme);
 }

@@ -42,11 +42,10 @@ export interface KeyValueStorage {
   update(key: string, value: unknown): Thenable<void> | Promise<void>;
 }
 
-let counter = 0;
-/** Unique enough within a workspace, and matches the webview's id format. */
+/** Unique enough within a workspace (the time and 10 random base-36 digits), and matches the webview's id format. */
 export function newId(now = Date.now()): string {
-  counter = (counter + 1) % 1_000_000;
-  return `${now.toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => (b % 36).toString(36)).join('');
+  return `${now.toString(36)}-${random}`;
 }
 
 export function createConversation(now = Date.now()): Conversation {
@@ -76,7 +75,7 @@ export function ask(
   return { user, assistant };
 }
 
-export function lastUserIndex(conversation: Conversation): number {
+function lastUserIndex(conversation: Conversation): number {
   for (let i = conversation.turns.length - 1; i >= 0; i--) if (conversation.turns[i].role === 'user') return i;
   return -1;
 }
@@ -111,7 +110,7 @@ export function editLastQuestion(conversation: Conversation, question: string, n
 }
 
 /** An answer that was streaming when the window closed can never finish: show it as stopped. */
-export function settleInterrupted(conversation: Conversation): void {
+function settleInterrupted(conversation: Conversation): void {
   for (const turn of conversation.turns) if (turn.status === 'streaming') turn.status = 'stopped';
 }
 

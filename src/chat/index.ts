@@ -5,10 +5,12 @@
  */
 import * as vscode from 'vscode';
 import type { HearthServices } from '../common/services';
-import { ChatController, type ChatEvent } from './controller';
+import { ChatController } from './controller';
 import { EditorHost } from './editorHost';
+import type { ChatEvent } from './events';
 import { ask, type ChatTurn, type Conversation, type ConversationSummary, ConversationStore, createConversation } from './history';
 import { registerLanguageModel } from './languageModel';
+import { readChatSettings, readRegisterLanguageModel, type SettingReader } from './settings';
 import { CHAT_PANEL_TYPE, CHAT_VIEW_ID, ChatWebviews } from './view';
 
 export interface ChatApi {
@@ -39,17 +41,11 @@ export interface ChatApi {
   seedExchangeForTesting(question: string, answer: string): Promise<ChatTurn>;
 }
 
-function readSettings() {
+/** `hearth.chat.*` as configured now; read afresh for every answer, so a changed setting applies to the next one. */
+function chatConfiguration(): SettingReader {
   const c = vscode.workspace.getConfiguration('hearth.chat');
-  return {
-    maxTokens: Math.max(16, Math.min(8192, c.get<number>('maxTokens', 512))),
-    temperature: Math.max(0, Math.min(2, c.get<number>('temperature', 0.7))),
-    systemPrompt: c.get<string>('systemPrompt', DEFAULT_SYSTEM_PROMPT),
-  };
+  return (key, fallback) => c.get(key, fallback);
 }
-
-export const DEFAULT_SYSTEM_PROMPT =
-  'You are Hearth, a coding assistant running locally in the editor. Answer concisely. Use Markdown, and put code in fenced code blocks with a language.';
 
 export function registerChat(services: HearthServices): { disposables: vscode.Disposable[]; api: ChatApi } {
   const { context, engine, log } = services;
@@ -59,7 +55,7 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
     engine,
     store,
     host,
-    settings: readSettings,
+    settings: () => readChatSettings(chatConfiguration()),
     log: (m) => log.info(m),
     reportError: (e) => services.reportError(e),
   });
@@ -70,7 +66,7 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
 
   let languageModel: vscode.Disposable | undefined;
   const updateLanguageModel = () => {
-    const wanted = vscode.workspace.getConfiguration('hearth.chat').get<boolean>('registerLanguageModel', false);
+    const wanted = readRegisterLanguageModel(chatConfiguration());
     if (wanted && !languageModel) {
       languageModel = registerLanguageModel(engine, log, () => vscode.workspace.getConfiguration('hearth').get<number>('contextSize', 4096));
     } else if (!wanted && languageModel) {

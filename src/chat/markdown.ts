@@ -7,11 +7,10 @@
 import type * as Engine from './markdownEngine';
 import { escapeHtml, isSafeUrl, sanitizeHtml } from './sanitize';
 
-let engine: typeof Engine | undefined;
 function load(): typeof Engine {
-  // A lazy require (bundled by esbuild, evaluated on first render) keeps activation cheap.
+  // A lazy require (bundled by esbuild, evaluated once, on first render) keeps activation cheap.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (engine ??= require('./markdownEngine') as typeof Engine);
+  return require('./markdownEngine') as typeof Engine;
 }
 
 /** The language name of a fence's info string, reduced to characters that are safe in a class name. */
@@ -19,8 +18,7 @@ function fenceLanguage(info: string): string {
   return (info.trim().split(/\s+/)[0] ?? '').replace(/[^A-Za-z0-9_+#-]/g, '').slice(0, 32).toLowerCase();
 }
 
-function highlight(code: string, language: string): string {
-  const { hljs } = load();
+function highlight(hljs: typeof Engine.hljs, code: string, language: string): string {
   if (language && hljs.getLanguage(language) && code.length < 200_000) {
     try {
       return hljs.highlight(code, { language, ignoreIllegals: true }).value;
@@ -41,11 +39,12 @@ function nextBlockIndex(env: { [key: string | symbol]: unknown } | undefined): n
 }
 
 function createRenderer(): Markdown {
-  const md = new (load().MarkdownIt)({ html: false, linkify: true, breaks: false, typographer: false });
+  const { MarkdownIt, hljs } = load();
+  const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
   md.validateLink = (url: string) => isSafeUrl(url);
   const codeBlock = (content: string, language: string, index: number): string => {
     const cls = language ? ` class="hljs language-${language}"` : ' class="hljs"';
-    return `<pre class="code-block" data-block="${index}"><code${cls}>${highlight(content, language)}</code></pre>\n`;
+    return `<pre class="code-block" data-block="${index}"><code${cls}>${highlight(hljs, content, language)}</code></pre>\n`;
   };
   md.renderer.rules.fence = (tokens, idx, _options, env) => {
     const token = tokens[idx];
@@ -62,25 +61,26 @@ function createRenderer(): Markdown {
   return md;
 }
 
-let renderer: Markdown | undefined;
-function getRenderer(): Markdown {
-  return (renderer ??= createRenderer());
-}
+/** One renderer per owner, created on first use. */
+export class MarkdownRenderer {
+  private md: Markdown | undefined;
 
-/** Safe HTML for a (possibly still streaming, so possibly unfinished) Markdown answer. */
-export function renderMarkdown(text: string): string {
-  return sanitizeHtml(getRenderer().render(text, {}));
-}
+  /** Safe HTML for a (possibly still streaming, so possibly unfinished) Markdown answer. */
+  render(text: string): string {
+    return sanitizeHtml(this.renderer().render(text, {}));
+  }
 
-/** The code of each code block, in the order `renderMarkdown` numbers them (`data-block`). */
-export function extractCodeBlocks(text: string): Array<{ code: string; language: string }> {
-  const blocks: Array<{ code: string; language: string }> = [];
-  const walk = (tokens: ReturnType<Markdown['parse']>) => {
-    for (const t of tokens) {
+  /** The code of each code block, in the order `render` numbers them (`data-block`). */
+  codeBlocks(text: string): Array<{ code: string; language: string }> {
+    const blocks: Array<{ code: string; language: string }> = [];
+    for (const t of this.renderer().parse(text, {})) {
       if (t.type === 'fence') blocks.push({ code: t.content, language: fenceLanguage(t.info) });
       else if (t.type === 'code_block') blocks.push({ code: t.content, language: '' });
     }
-  };
-  walk(getRenderer().parse(text, {}));
-  return blocks;
+    return blocks;
+  }
+
+  private renderer(): Markdown {
+    return (this.md ??= createRenderer());
+  }
 }

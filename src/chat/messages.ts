@@ -55,7 +55,7 @@ export interface ViewState {
   messages: ViewMessage[];
   busy: boolean;
   history: ViewHistoryEntry[];
-  engine: { kind: string; modelName?: string; message?: string; contextSize?: number };
+  engine: { kind: string; modelName?: string; message?: string };
   meter: { used: number; total?: number; dropped: number };
   chips: ViewChip[];
 }
@@ -144,7 +144,7 @@ function isViewState(v: unknown): boolean {
     arrayOf(v.messages, isViewMessage) &&
     typeof v.busy === 'boolean' &&
     arrayOf(v.history, (h) => obj(h) && id(h.id) && str(h.title) && num(h.updatedAt) && num(h.turns)) &&
-    obj(engine) && str(engine.kind) && optStr(engine.modelName) && optStr(engine.message) && optNum(engine.contextSize) &&
+    obj(engine) && str(engine.kind) && optStr(engine.modelName) && optStr(engine.message) &&
     obj(meter) && num(meter.used) && optNum(meter.total) && num(meter.dropped) &&
     arrayOf(v.chips, (c) => obj(c) && id(c.id) && oneOf('selection', 'file', 'editor')(c.kind) && str(c.label))
   );

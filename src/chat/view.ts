@@ -5,7 +5,8 @@
  * a hidden view is not kept alive (no retainContextWhenHidden): when it is shown again, it asks for the state.
  */
 import * as vscode from 'vscode';
-import type { ChatController, ChatView } from './controller';
+import type { ChatView } from './attachedViews';
+import type { ChatController } from './controller';
 import { createNonce, renderShell } from './webviewHtml';
 
 export const CHAT_VIEW_ID = 'hearth.chat';
@@ -14,7 +15,6 @@ export const CHAT_PANEL_TYPE = 'hearth.chatPanel';
 export class ChatWebviews implements vscode.WebviewViewProvider, vscode.WebviewPanelSerializer, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private panel: vscode.WebviewPanel | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly resolvedEmitter = new vscode.EventEmitter<'sidebar' | 'editor'>();
   /** Fires when a chat webview has been created (tests wait on it). */
   readonly onDidResolve = this.resolvedEmitter.event;
@@ -117,6 +117,5 @@ export class ChatWebviews implements vscode.WebviewViewProvider, vscode.WebviewP
   dispose(): void {
     this.panel?.dispose();
     this.resolvedEmitter.dispose();
-    vscode.Disposable.from(...this.disposables).dispose();
   }
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActionsApi } from '../../src/actions/index';
 import { PROPOSAL_SCHEME } from '../../src/common/editing';
-import type { ChatEvent } from '../../src/chat/controller';
+import type { ChatEvent } from '../../src/chat/events';
 import type { ChatApi } from '../../src/chat/index';
 import { fimChatModel } from '../support/paths';
 

@@ -5,6 +5,8 @@ import { repoRoot } from './paths';
 
 export interface SettingSchema {
   default?: unknown;
+  minimum?: number;
+  maximum?: number;
   items?: { properties?: Record<string, SettingSchema> };
 }
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ChatMessage } from '../../src/common/protocol';
-import { answerReserve, estimateTokens, planPrompt, turnsToMessages } from '../../src/chat/contextBudget';
+import { answerReserve, planPrompt, turnsToMessages } from '../../src/chat/contextBudget';
+import { estimateTokens } from '../../src/common/text';
 import type { ChatTurn } from '../../src/chat/history';
 
 /** One token per word: easy to reason about in assertions. */

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Attachment } from '../../src/chat/attachments';
-import { ChatController, type ChatEvent, type ChatHost } from '../../src/chat/controller';
+import { ChatController, type ChatHost } from '../../src/chat/controller';
+import type { ChatEvent } from '../../src/chat/events';
 import { ConversationStore } from '../../src/chat/history';
 import type { AttachmentKind, HostToWebview } from '../../src/chat/messages';
 import { EngineError } from '../../src/common/errors';

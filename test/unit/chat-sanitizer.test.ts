@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { extractCodeBlocks, renderMarkdown } from '../../src/chat/markdown';
+import { MarkdownRenderer } from '../../src/chat/markdown';
 import { decodeEntities, isSafeUrl, sanitizeHtml } from '../../src/chat/sanitize';
+
+const markdown = new MarkdownRenderer();
+const renderMarkdown = (text: string) => markdown.render(text);
+const extractCodeBlocks = (text: string) => markdown.codeBlocks(text);
 
 /**
  * An independent check of rendered output, written without the sanitizer's code: every `<` must open or close a
