@@ -8,6 +8,9 @@ export type GpuSetting = 'auto' | 'off';
 export type ThreadsSetting = 'auto' | number;
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
+/** The jobs Hearth holds a model for: inline completions, and the assistant (chat, selection actions, the LM API). */
+export type Job = 'completion' | 'assistant';
+
 /** Which long-lived sequence (and so which KV cache) a request uses. */
 export type Workload = 'completion' | 'chat';
 
@@ -90,6 +93,8 @@ export interface GenerationResult {
   text: string;
   stopReason: StopReason;
   stats: GenerationStats;
+  /** File name of the model that generated it (with a model per job, tests and logs say which served). */
+  model: string;
 }
 
 export interface WorkerStats {
@@ -98,7 +103,7 @@ export interface WorkerStats {
   cancelled: number;
   totalEvaluatedTokens: number;
   totalGeneratedTokens: number;
-  last?: GenerationStats & { type: string };
+  last?: GenerationStats & { type: string; model: string };
   rssBytes: number;
   peakRssBytes: number;
   uptimeMs: number;

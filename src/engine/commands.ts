@@ -3,13 +3,14 @@ import * as vscode from 'vscode';
 import type { ErrorReporter } from './errorReporter';
 import type { GenerationResult } from '../common/protocol';
 import type { InferenceEngine } from '../common/engine';
+import { JOBS, type JobEngines } from './jobEngines';
 import { isCancelled } from '../common/errors';
 
-export function registerEngineCommands(engine: InferenceEngine, log: vscode.LogOutputChannel, errors: ErrorReporter): vscode.Disposable[] {
+export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutputChannel, errors: ErrorReporter): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('hearth.showLog', () => log.show(true)),
     vscode.commands.registerCommand('hearth.restartEngine', async () => {
-      await engine.restart();
+      await Promise.all(JOBS.map((job) => engines.workerFor(job).restart()));
       log.info('engine restarted by the user; the model loads again on the next request');
       void vscode.window.setStatusBarMessage('Hearth: engine restarted; the model loads on the next request.', 4000);
     }),
@@ -26,7 +27,8 @@ export function registerEngineCommands(engine: InferenceEngine, log: vscode.LogO
       log.info(`model set to ${modelPath}`);
       return modelPath;
     }),
-    vscode.commands.registerCommand('hearth.testModel', () => testModel(engine, log, errors)),
+    // The assistant's model: the one a user talks to (and the only one when one model serves both jobs).
+    vscode.commands.registerCommand('hearth.testModel', () => testModel(engines.engine('assistant'), log, errors)),
   ];
 }
 

@@ -1,21 +1,36 @@
-/** Reads the engine's settings from VS Code's configuration. */
+/** Reads the engine's settings from VS Code's configuration, per job. */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import type { GpuSetting, Job, LogLevel, ThreadsSetting } from '../common/protocol';
 import { defaultEngineConfig, type EngineConfig } from './config';
-import type { GpuSetting, LogLevel, ThreadsSetting } from '../common/protocol';
 
 function expandHome(p: string): string {
   return p.startsWith('~/') || p === '~' ? os.homedir() + p.slice(1) : p;
 }
 
-export function readEngineConfig(): EngineConfig {
+/**
+ * The model a job uses as the user wrote it: `hearth.models.<job>` (a file path or a catalog id), else the
+ * older `hearth.modelPath`, which means "one model for both jobs" (kept so no existing setup is lost).
+ */
+export function configuredModel(job: Job): string | undefined {
+  const c = vscode.workspace.getConfiguration('hearth');
+  const own = c.get<string>(`models.${job}`, '').trim();
+  const legacy = c.get<string>('modelPath', defaultEngineConfig.modelPath ?? '').trim();
+  return own || legacy || undefined;
+}
+
+/**
+ * The engine settings for a job. `resolve` turns a catalog id into the file it was downloaded to (a path is
+ * returned as it is, with ~ expanded).
+ */
+export function readEngineConfig(job: Job, resolve: (model: string) => string = (m) => m): EngineConfig {
   const c = vscode.workspace.getConfiguration('hearth');
   const d = defaultEngineConfig;
   const rawThreads = c.get<string | number>('threads', d.threads);
   const threads: ThreadsSetting = typeof rawThreads === 'number' && rawThreads >= 1 ? Math.floor(rawThreads) : Number(rawThreads) >= 1 ? Math.floor(Number(rawThreads)) : 'auto';
-  const modelPath = c.get<string>('modelPath', d.modelPath ?? '').trim();
+  const model = configuredModel(job);
   return {
-    modelPath: modelPath ? expandHome(modelPath) : undefined,
+    modelPath: model ? resolve(expandHome(model)) : undefined,
     threads,
     contextSize: Math.max(256, c.get<number>('contextSize', d.contextSize)),
     gpu: c.get<GpuSetting>('gpu', d.gpu) === 'off' ? 'off' : 'auto',
@@ -24,5 +39,5 @@ export function readEngineConfig(): EngineConfig {
   };
 }
 
-/** Every engine setting: the keys of its defaults, so a new one cannot be forgotten here. */
-export const ENGINE_SETTINGS = Object.keys(defaultEngineConfig).map((key) => `hearth.${key}`);
+/** Every setting that changes what an engine loads: the keys of its defaults, and each job's model. */
+export const ENGINE_SETTINGS = [...Object.keys(defaultEngineConfig).map((key) => `hearth.${key}`), 'hearth.models'];

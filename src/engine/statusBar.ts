@@ -1,6 +1,8 @@
 /** The status bar item that always says what the engine is doing; clicking it offers the next useful step. */
 import * as vscode from 'vscode';
-import type { EngineState, InferenceEngine } from '../common/engine';
+import type { EngineState } from '../common/engine';
+import type { Job } from '../common/protocol';
+import type { JobEngines } from './jobEngines';
 import { isModelFileError } from '../common/errors';
 
 export function describeState(state: EngineState): { text: string; tooltip: string; command: string; error: boolean } {
@@ -26,16 +28,40 @@ export function describeState(state: EngineState): { text: string; tooltip: stri
   }
 }
 
+/** Which state the one item shows when two jobs differ: what needs attention or is happening comes first. */
+const PRIORITY: Record<EngineState['kind'], number> = { error: 5, loading: 4, generating: 3, ready: 2, idle: 1, noModel: 0 };
+
+const JOB_LABEL: Record<Job, string> = { completion: 'Completions', assistant: 'Assistant' };
+
+/** One line per job for the tooltip, so the user sees which model each job uses and whether it is loaded. */
+export function describeJobs(jobs: Array<{ job: Job; state: EngineState; shared: boolean }>): string {
+  if (jobs.length > 0 && jobs[0].shared) return `Completions and assistant: ${stateLine(jobs[0].state)}`;
+  return jobs.map(({ job, state }) => `${JOB_LABEL[job]}: ${stateLine(state)}`).join('\n');
+}
+
+function stateLine(state: EngineState): string {
+  const model = state.modelName ?? 'no model';
+  switch (state.kind) {
+    case 'noModel': return 'no model chosen';
+    case 'idle': return `${model}, not loaded`;
+    case 'loading': return `${model}, loading…`;
+    case 'ready': return `${model}, ready`;
+    case 'generating': return `${model}, generating…`;
+    case 'error': return `${model}: ${state.message ?? 'failed'}`;
+  }
+}
+
+/** The one status bar item for both jobs' engines. */
 export class EngineStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: { dispose(): void };
 
-  constructor(engine: InferenceEngine) {
+  constructor(private readonly engines: JobEngines) {
     this.item = vscode.window.createStatusBarItem('hearth.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Hearth';
-    this.render(engine.state);
+    this.render();
     this.item.show();
-    this.subscription = engine.onDidChangeState((s) => this.render(s));
+    this.subscription = engines.onDidChangeState(() => this.render());
   }
 
   /** The text shown now; integration tests read it to follow the state walk. */
@@ -43,10 +69,16 @@ export class EngineStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
-  private render(state: EngineState) {
-    const d = describeState(state);
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : '';
+  }
+
+  private render() {
+    const jobs = this.engines.describe();
+    const lead = jobs.reduce((a, b) => (PRIORITY[b.state.kind] > PRIORITY[a.state.kind] ? b : a)).state;
+    const d = describeState(lead);
     this.item.text = d.text;
-    this.item.tooltip = d.tooltip;
+    this.item.tooltip = `${d.tooltip}\n\n${describeJobs(jobs)}`;
     this.item.command = d.command;
     this.item.accessibilityInformation = { label: d.tooltip, role: 'button' };
     this.item.backgroundColor = d.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

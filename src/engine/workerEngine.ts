@@ -115,6 +115,12 @@ export class WorkerEngine implements InferenceEngine {
     this.restIfIdle();
   }
 
+  /** Stops the worker to free its memory (another job's model needs the room); the next request reloads. */
+  async unload(): Promise<void> {
+    await this.stopWorker();
+    this.restIfIdle();
+  }
+
   /** Kill the worker the hard way (tests and the bench use this to prove crash recovery). */
   killWorkerForTesting(signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
     return this.worker?.kill(signal);

@@ -102,7 +102,7 @@ export async function evaluateOnly(args: GenerateArgs): Promise<GenerationStats>
   };
 }
 
-export async function generate(args: GenerateArgs): Promise<GenerationResult> {
+export async function generate(args: GenerateArgs): Promise<Omit<GenerationResult, 'model'>> {
   const { sequence, model, signal } = args;
   const sampling = args.sampling ?? { maxTokens: 128 };
   const started = performance.now();

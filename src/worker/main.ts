@@ -54,6 +54,8 @@ function fail(id: number, error: unknown) {
   send({ id, type: 'error', code, message });
 }
 
+const modelName = () => runtime?.info.name ?? '';
+
 function requireRuntime(): Runtime {
   if (!runtime) throw new EngineError('NOT_LOADED', 'No model is loaded in the worker.');
   return runtime;
@@ -69,6 +71,7 @@ function enqueue<K extends LaneRequest>(
   request: RequestOf<K>, lane: Workload, supersedable: boolean,
   work: (signal: AbortSignal, onText: (t: string) => void) => Promise<ResultOf<K>>,
   statsOf: (result: ResultOf<K>) => GenerationStats,
+  model: () => string,
 ) {
   if (shuttingDown) {
     send({ id: request.id, type: 'cancelled', partial: '', reason: 'shutdown' });
@@ -93,7 +96,7 @@ function enqueue<K extends LaneRequest>(
       const generation = statsOf(result);
       stats.totalEvaluatedTokens += generation.evaluatedTokens;
       stats.totalGeneratedTokens += generation.generatedTokens;
-      stats.last = { ...generation, type: request.type };
+      stats.last = { ...generation, type: request.type, model: model() };
       if (controller.signal.aborted) throw new CancelledError('cancel', partial);
       send(doneReply(request.id, request.type, result));
     } catch (error) {
@@ -132,17 +135,17 @@ async function handle(request: Request): Promise<void> {
     }
     case 'complete':
       enqueue(request, request.workload, request.workload === 'completion', (signal, onText) =>
-        requireRuntime().complete(request.workload, request.prompt, request.sampling, signal, onText, request.addBos ?? true), (r) => r.stats);
+        requireRuntime().complete(request.workload, request.prompt, request.sampling, signal, onText, request.addBos ?? true), (r) => r.stats, modelName);
       return;
     case 'infill':
       enqueue(request, 'completion', true, (signal, onText) =>
-        requireRuntime().infill({ prefix: request.prefix, suffix: request.suffix, layout: request.layout }, request.sampling, signal, onText), (r) => r.stats);
+        requireRuntime().infill({ prefix: request.prefix, suffix: request.suffix, layout: request.layout }, request.sampling, signal, onText), (r) => r.stats, modelName);
       return;
     case 'chat':
-      enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText), (r) => r.stats);
+      enqueue(request, 'chat', false, (signal, onText) => requireRuntime().chat(request.messages, request.sampling, signal, onText), (r) => r.stats, modelName);
       return;
     case 'prefill':
-      enqueue(request, request.workload, false, (signal) => requireRuntime().prefill(request.workload, request.prompt, signal), (r) => r);
+      enqueue(request, request.workload, false, (signal) => requireRuntime().prefill(request.workload, request.prompt, signal), (r) => r, modelName);
       return;
     case 'countTokens':
       try {

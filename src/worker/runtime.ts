@@ -109,13 +109,13 @@ export class Runtime {
   }
 
   complete(workload: Workload, prompt: string, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void, addBos = true): Promise<GenerationResult> {
-    return generate({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt, addBos), sampling, signal, sizer: this.sizer, onText });
+    return this.named(generate({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt, addBos), sampling, signal, sizer: this.sizer, onText }));
   }
 
   /** Fill-in-the-middle. SPM puts the suffix first so the text being typed (the prefix's end) stays last. */
   infill(prompt: InfillPrompt, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
     const tokens = this.infillTokens(prompt);
-    return generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText });
+    return this.named(generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText }));
   }
 
   private infillTokens({ prefix, suffix, layout = 'psm' }: InfillPrompt): Token[] {
@@ -147,7 +147,7 @@ export class Runtime {
       const text = this.model.detokenize(triggerTokens, false);
       if (text.trim().length > 0) stop.push(text);
     }
-    return generate({ sequence: this.sequences.chat, model: this.model, tokens, sampling: { ...sampling, stop }, stopTokens, signal, sizer: this.sizer, onText });
+    return this.named(generate({ sequence: this.sequences.chat, model: this.model, tokens, sampling: { ...sampling, stop }, stopTokens, signal, sizer: this.sizer, onText }));
   }
 
   prefill(workload: Workload, prompt: string | InfillPrompt, signal: AbortSignal): Promise<GenerationStats> {
@@ -157,6 +157,11 @@ export class Runtime {
 
   countTokens(text: string): number {
     return this.model.tokenize(text, false).length;
+  }
+
+  /** Tags a generation with the model that made it. */
+  private async named(result: Promise<Omit<GenerationResult, 'model'>>): Promise<GenerationResult> {
+    return { ...(await result), model: this.info.name };
   }
 
   async dispose(): Promise<void> {

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ActionsApi } from '../../src/actions/index';
+import type { HearthApi } from '../../src/extension';
 import { PROPOSAL_SCHEME } from '../../src/common/editing';
 import { fimChatModel } from '../support/paths';
 
@@ -36,7 +37,7 @@ describe('actions (extension host, real model)', function () {
   let fileCount = 0;
 
   before(async () => {
-    const hearth = (await vscode.extensions.getExtension('hearth-dev.hearth')!.activate()) as { actions: ActionsApi };
+    const hearth = await vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth')!.activate();
     api = hearth.actions;
     assert.ok(api, 'the extension API exposes actions');
     originalNotify = { ...api.notify };

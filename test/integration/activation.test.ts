@@ -8,10 +8,12 @@ describe('activation', () => {
     const ext = vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth');
     assert.ok(ext, 'hearth-dev.hearth is not installed');
     const api = await ext.activate();
-    assert.equal(api.testing.engine.workerPid, undefined, 'activation started the worker');
-    assert.equal(api.engine.loadedModel, undefined);
-    assert.equal(await api.engine.stats(), undefined);
-    assert.equal(api.engine.state.kind, 'idle');
+    for (const job of ['completion', 'assistant'] as const) {
+      assert.equal(api.testing.jobs.workerFor(job).workerPid, undefined, `activation started the ${job} worker`);
+      assert.equal(api.engines[job].loadedModel, undefined);
+      assert.equal(await api.engines[job].stats(), undefined);
+      assert.equal(api.engines[job].state.kind, 'idle');
+    }
     assert.match(api.testing.statusBar.text, /Hearth/);
     assert.ok(api.testing.activationMs < 250, `activation took ${api.testing.activationMs} ms`);
     console.log(`      activate() took ${api.testing.activationMs.toFixed(1)} ms`);

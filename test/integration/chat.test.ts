@@ -9,6 +9,7 @@ import type { ActionsApi } from '../../src/actions/index';
 import { PROPOSAL_SCHEME } from '../../src/common/editing';
 import type { ChatEvent } from '../../src/chat/events';
 import type { ChatApi } from '../../src/chat/index';
+import type { HearthApi } from '../../src/extension';
 import { fimChatModel } from '../support/paths';
 
 function withTimeout<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
@@ -22,7 +23,7 @@ describe('chat (extension host, real model)', function () {
   const hearth = () => vscode.workspace.getConfiguration('hearth');
 
   before(async () => {
-    const exported = (await vscode.extensions.getExtension('hearth-dev.hearth')!.activate()) as { chat?: ChatApi };
+    const exported = await vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth')!.activate();
     assert.ok(exported.chat, 'the extension API exposes chat (registerChat wired in src/extension.ts)');
     api = exported.chat;
     previousModel = hearth().inspect('modelPath')?.globalValue;
@@ -227,7 +228,7 @@ describe('chat code-block actions (extension host)', function () {
   }
 
   before(async () => {
-    const exported = (await vscode.extensions.getExtension('hearth-dev.hearth')!.activate()) as { chat?: ChatApi; actions?: ActionsApi };
+    const exported = await vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth')!.activate();
     assert.ok(exported.chat && exported.actions, 'the extension API exposes chat and actions');
     api = exported.chat;
     actions = exported.actions;

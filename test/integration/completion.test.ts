@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompletionApi } from '../../src/completion/index';
+import type { HearthApi } from '../../src/extension';
 import { tokensToChars } from '../../src/common/text';
 import type { InferenceEngine } from '../../src/common/engine';
 import { fimChatModel, plainModel } from '../support/paths';
@@ -89,10 +90,10 @@ describe('completion (extension host, real model)', function () {
   let previousModel: unknown;
 
   before(async () => {
-    const exported = (await vscode.extensions.getExtension('hearth-dev.hearth')!.activate()) as { completion?: CompletionApi; engine: InferenceEngine };
+    const exported = await vscode.extensions.getExtension<HearthApi>('hearth-dev.hearth')!.activate();
     assert.ok(exported.completion, 'the extension API exposes completion (registerCompletion wired in src/extension.ts)');
     api = exported.completion;
-    engine = exported.engine;
+    engine = exported.engines.completion;
     previousModel = hearth().inspect('modelPath')?.globalValue;
     await hearth().update('modelPath', fimChatModel, vscode.ConfigurationTarget.Global);
     // Nothing but the requests under test may reach the model.

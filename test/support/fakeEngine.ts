@@ -100,6 +100,6 @@ export class FakeEngine implements InferenceEngine {
       sent += chunk;
       options?.onChunk?.(chunk);
     }
-    return { text, stopReason: 'eos', stats: { ...zeroStats, generatedTokens: Math.ceil(text.length / 4) } };
+    return { text, model: 'fake.gguf', stopReason: 'eos', stats: { ...zeroStats, generatedTokens: Math.ceil(text.length / 4) } };
   }
 }

@@ -1,0 +1,190 @@
+/**
+ * A model per job. Each job (completion, assistant) has its own worker, so a crash or a broken file in one job's
+ * model never takes the other down; when both jobs name the same model they share one worker (one copy in
+ * memory). Both models stay loaded while they fit in memory together; when the next one would not fit, the
+ * other job's model is unloaded first and comes back on its next request (swapped on demand), and the log says
+ * so. No `vscode` here: the glue passes settings in.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { Emitter } from '../common/emitter';
+import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
+import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, Job, ModelInfo, SamplingOptions, WorkerStats, Workload } from '../common/protocol';
+import { loadKey, type EngineConfig } from './config';
+import { WorkerEngine, type Logger } from './workerEngine';
+
+export const JOBS: readonly Job[] = ['completion', 'assistant'];
+
+export interface JobEnginesOptions {
+  workerPath: string;
+  /** Engine settings for a job, with the model path that job resolves to (undefined: none chosen). */
+  config: (job: Job) => EngineConfig;
+  log: Logger;
+  calibrationFile?: string;
+  /** Bytes of memory free now; os.freemem() (MemAvailable on Linux) unless a test says otherwise. */
+  freeMemory?: () => number;
+}
+
+/** Memory a model needs beyond its file (KV caches for two workloads, compute buffers), as a share of it. */
+const OVERHEAD_SHARE = 0.2;
+const OVERHEAD_FIXED = 96 * 1024 * 1024;
+
+/** What loading `config`'s model will take, before its worker has measured it. */
+export function estimateLoadBytes(config: EngineConfig): number {
+  try {
+    return Math.round(fs.statSync(config.modelPath!).size * (1 + OVERHEAD_SHARE)) + OVERHEAD_FIXED;
+  } catch {
+    return OVERHEAD_FIXED;
+  }
+}
+
+export class JobEngines {
+  private readonly workers: Record<Job, WorkerEngine>;
+  private readonly facades: Record<Job, JobEngine>;
+
+  constructor(private readonly options: JobEnginesOptions) {
+    const worker = (job: Job) => new WorkerEngine({
+      workerPath: options.workerPath,
+      log: options.log,
+      calibrationFile: options.calibrationFile,
+      // The assistant's own worker stands down while it shares the completion model.
+      config: () => (job === 'assistant' && this.shared() ? { ...options.config(job), modelPath: undefined } : options.config(job)),
+    });
+    this.workers = { completion: worker('completion'), assistant: worker('assistant') };
+    this.facades = { completion: new JobEngine('completion', this), assistant: new JobEngine('assistant', this) };
+  }
+
+  /** The engine a job's capabilities use. */
+  engine(job: Job): JobEngine {
+    return this.facades[job];
+  }
+
+  /** The worker that serves `job` now (tests kill it; the bench reads its pid). */
+  workerFor(job: Job): WorkerEngine {
+    return job === 'assistant' && this.shared() ? this.workers.completion : this.workers[job];
+  }
+
+  /** Both jobs name the same model with the same runtime settings: one worker serves both. */
+  shared(): boolean {
+    const c = this.options.config('completion');
+    const a = this.options.config('assistant');
+    return c.modelPath !== undefined && loadKey(c) === loadKey(a);
+  }
+
+  configurationChanged(): void {
+    for (const job of JOBS) this.workers[job].configurationChanged();
+  }
+
+  onDidChangeState(listener: () => void): Disposable {
+    const subs = JOBS.map((job) => this.workers[job].onDidChangeState(listener));
+    return { dispose: () => subs.forEach((s) => s.dispose()) };
+  }
+
+  /**
+   * Before `job`'s model loads: unload the other job's model if both would not fit in memory together.
+   * Says why in the log, so a user who sees a reload knows it is memory and not a crash.
+   */
+  async makeRoom(job: Job): Promise<void> {
+    const target = this.workerFor(job);
+    if (target.loadedModel || target.workerPid !== undefined) return;
+    const other = this.workerFor(job === 'completion' ? 'assistant' : 'completion');
+    if (other === target || !other.loadedModel) return;
+    const need = estimateLoadBytes(this.options.config(job));
+    const free = (this.options.freeMemory ?? os.freemem)();
+    if (need <= free) return;
+    const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
+    this.options.log.info(`unloading ${other.loadedModel.name} to make room for the ${job} model: it needs about ${mib(need)} and ${mib(free)} is free; both do not fit at once, so they take turns`);
+    await other.unload();
+  }
+
+  /** What each job uses now, for the status bar and the log. */
+  describe(): Array<{ job: Job; state: EngineState; shared: boolean }> {
+    const shared = this.shared();
+    return JOBS.map((job) => ({ job, state: this.workerFor(job).state, shared }));
+  }
+
+  stop(): Promise<void> {
+    return Promise.all(JOBS.map((job) => this.workers[job].stop())).then(() => undefined);
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}
+
+/** One job's view of the engines: the InferenceEngine its capabilities hold, routed to the worker serving it. */
+export class JobEngine implements InferenceEngine {
+  private readonly changed = new Emitter<EngineState>();
+  private last: EngineState;
+
+  constructor(
+    readonly job: Job,
+    private readonly owner: JobEngines,
+  ) {
+    this.last = this.state;
+    owner.onDidChangeState(() => {
+      const now = this.state;
+      if (now.kind === this.last.kind && now.modelName === this.last.modelName && now.message === this.last.message) return;
+      this.last = now;
+      this.changed.fire(now);
+    });
+  }
+
+  private get worker(): WorkerEngine {
+    return this.owner.workerFor(this.job);
+  }
+
+  get state(): EngineState {
+    return this.worker.state;
+  }
+
+  get loadedModel(): ModelInfo | undefined {
+    return this.worker.loadedModel;
+  }
+
+  onDidChangeState(listener: (state: EngineState) => void): Disposable {
+    return this.changed.event(listener);
+  }
+
+  async complete(prompt: string, sampling: SamplingOptions, options?: RequestOptions & { workload?: Workload }): Promise<GenerationResult> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.complete(prompt, sampling, options);
+  }
+
+  async infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions & { layout?: InfillLayout }): Promise<GenerationResult> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.infill(prefix, suffix, sampling, options);
+  }
+
+  async chat(messages: ChatMessage[], sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.chat(messages, sampling, options);
+  }
+
+  async prefill(prompt: string | InfillPrompt, workload: Workload, options?: RequestOptions): Promise<GenerationStats> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.prefill(prompt, workload, options);
+  }
+
+  async countTokens(text: string): Promise<number> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.countTokens(text);
+  }
+
+  async modelInfo(options?: { signal?: AbortSignal }): Promise<ModelInfo> {
+    await this.owner.makeRoom(this.job);
+    return this.worker.modelInfo(options);
+  }
+
+  stats(): Promise<WorkerStats | undefined> {
+    return this.worker.stats();
+  }
+
+  restart(): Promise<void> {
+    return this.worker.restart();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
