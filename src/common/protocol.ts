@@ -124,12 +124,39 @@ export interface Requests {
   countTokens: [{ text: string }, number];
   cancel: [{ targetId: number }, boolean];
   stats: [Record<never, never>, WorkerStats];
+  /** What this machine offers and what each model would need (node-llama-cpp's own estimates); needs no loaded model. */
+  probe: [{ models: Array<{ path: string; contextSize: number }>; gpu: GpuSetting }, ProbeResult];
   shutdown: [Record<never, never>, boolean];
 }
 
 export type RequestType = keyof Requests;
 export type ParamsOf<K extends RequestType> = Requests[K][0];
 export type ResultOf<K extends RequestType> = Requests[K][1];
+
+export interface MachineInfo {
+  totalRamBytes: number;
+  freeRamBytes: number;
+  cores: number;
+  /** The GPU backend llama.cpp found (cuda, vulkan, metal), or false for CPU only. */
+  gpu: string | false;
+  vram?: { totalBytes: number; freeBytes: number; unifiedBytes: number };
+}
+
+export interface ModelEstimate {
+  path: string;
+  /** Memory the model and its contexts (two workloads) would take, in RAM and VRAM, at the layers llama.cpp would offload. */
+  ramBytes: number;
+  vramBytes: number;
+  gpuLayers: number;
+  /** node-llama-cpp's 0–1 score for how well this model fits this machine at the requested context. */
+  compatibilityScore: number;
+  error?: string;
+}
+
+export interface ProbeResult {
+  machine: MachineInfo;
+  models: ModelEstimate[];
+}
 
 /** Host → worker. Every request carries an id the answers refer to. */
 export type RequestOf<K extends RequestType> = { id: number; type: K } & ParamsOf<K>;

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Emitter } from '../common/emitter';
 import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
-import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, Job, ModelInfo, SamplingOptions, WorkerStats, Workload } from '../common/protocol';
+import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, Job, ModelInfo, ProbeResult, SamplingOptions, WorkerStats, Workload } from '../common/protocol';
 import { loadKey, type EngineConfig } from './config';
+import { probeModels } from './probe';
 import { WorkerEngine, type Logger } from './workerEngine';
 
 export const JOBS: readonly Job[] = ['completion', 'assistant'];
@@ -21,7 +22,7 @@ export interface JobEnginesOptions {
   config: (job: Job) => EngineConfig;
   log: Logger;
   calibrationFile?: string;
-  /** Bytes of memory free now; os.freemem() (MemAvailable on Linux) unless a test says otherwise. */
+  /** Bytes of memory free now, overriding node-llama-cpp's reading (tests force a swap with 0). */
   freeMemory?: () => number;
 }
 
@@ -38,9 +39,20 @@ export function estimateLoadBytes(config: EngineConfig): number {
   }
 }
 
+function fileStamp(modelPath: string): string {
+  try {
+    const s = fs.statSync(modelPath);
+    return s.isFile() ? `${modelPath}:${s.size}:${s.mtimeMs}` : 'missing';
+  } catch {
+    return 'missing';
+  }
+}
+
 export class JobEngines {
   private readonly workers: Record<Job, WorkerEngine>;
   private readonly facades: Record<Job, JobEngine>;
+  /** Measured memory need per model file (path, size, mtime). */
+  private readonly needs = new Map<string, number>();
 
   constructor(private readonly options: JobEnginesOptions) {
     const worker = (job: Job) => new WorkerEngine({
@@ -88,13 +100,41 @@ export class JobEngines {
     const target = this.workerFor(job);
     if (target.loadedModel || target.workerPid !== undefined) return;
     const other = this.workerFor(job === 'completion' ? 'assistant' : 'completion');
+    // A missing file fails its load at once, and must not cost the other job its model.
+    if (fileStamp(this.options.config(job).modelPath ?? '') === 'missing') return;
     if (other === target || !other.loadedModel) return;
-    const need = estimateLoadBytes(this.options.config(job));
-    const free = (this.options.freeMemory ?? os.freemem)();
+    const { need, free } = await this.memoryFor(job);
     if (need <= free) return;
     const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
     this.options.log.info(`unloading ${other.loadedModel.name} to make room for the ${job} model: it needs about ${mib(need)} and ${mib(free)} is free; both do not fit at once, so they take turns`);
     await other.unload();
+  }
+
+  /** What `job`'s model needs and what is free, from node-llama-cpp's estimate (a file-size rule if the probe fails). */
+  private async memoryFor(job: Job): Promise<{ need: number; free: number }> {
+    const config = this.options.config(job);
+    const stamp = fileStamp(config.modelPath!);
+    const known = this.needs.get(stamp);
+    if (known !== undefined) return { need: known, free: this.options.freeMemory?.() ?? os.freemem() };
+    let need = estimateLoadBytes(config);
+    let free = os.freemem();
+    try {
+      const probed = await this.probe([config.modelPath!]);
+      const estimate = probed.models[0];
+      if (!estimate.error) need = estimate.ramBytes;
+      free = probed.machine.freeRamBytes;
+    } catch (error) {
+      this.options.log.warn(`could not measure memory for the ${job} model (${(error as Error).message}); estimating from its file size`);
+    }
+    // A model's need does not change while its file does not: probe once per file, not once per swap.
+    this.needs.set(stamp, need);
+    return { need, free: this.options.freeMemory?.() ?? free };
+  }
+
+  /** This machine's memory and GPU, and what each model would need at the configured context (node-llama-cpp's estimates). */
+  probe(paths: string[], signal?: AbortSignal): Promise<ProbeResult> {
+    const config = this.options.config('completion');
+    return probeModels(this.options.workerPath, this.options.log, paths.map((path) => ({ path, contextSize: config.contextSize })), config.gpu, signal);
   }
 
   /** What each job uses now, for the status bar and the log. */

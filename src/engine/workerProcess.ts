@@ -5,7 +5,6 @@
  * (workerEngine.ts), told through the hooks.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import { CancelledError, EngineError } from '../common/errors';
 import type { Done, GenerationResult, LoadOptions, LogLevel, ModelInfo, ParamsOf, Request, RequestType, Response, ResultOf } from '../common/protocol';
 import { GENERATION_REQUESTS, isDoneFor, isResponse } from '../common/protocol';
@@ -40,6 +39,8 @@ const SHUTDOWN_GRACE_MS = 2000;
 
 export class WorkerProcess {
   readonly ready: Promise<ModelInfo>;
+  /** The process answers requests (a probe-only worker, started without a model, waits for this alone). */
+  readonly started: Promise<void>;
   /** Settles when the process has exited. */
   readonly exit: Promise<void>;
   readonly startedAt = Date.now();
@@ -53,12 +54,14 @@ export class WorkerProcess {
   private nextId = 1;
   private resolveReady!: (info: ModelInfo) => void;
   private rejectReady!: (error: Error) => void;
+  private readonly resolveStarted: () => void;
 
   constructor(
     workerPath: string,
     /** The settings this worker was started for; a worker for other settings takes no requests. */
     readonly key: string,
-    private readonly load: LoadOptions,
+    /** The model to load; undefined for a worker that only answers probes. */
+    private readonly load: LoadOptions | undefined,
     private readonly log: Logger,
     private readonly hooks: WorkerHooks,
   ) {
@@ -67,6 +70,9 @@ export class WorkerProcess {
       this.rejectReady = reject;
     });
     this.ready.catch(() => undefined);
+    let resolveStarted!: () => void;
+    this.started = new Promise<void>((resolve) => (resolveStarted = resolve));
+    this.resolveStarted = resolveStarted;
     this.child = fork(workerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // In desktop VS Code the host is Electron: run the child as plain Node.
@@ -86,10 +92,6 @@ export class WorkerProcess {
 
   get pid(): number | undefined {
     return this.exited ? undefined : this.child.pid;
-  }
-
-  get modelName(): string {
-    return path.basename(this.load.modelPath);
   }
 
   /** A generation is waiting for its answer. */
@@ -178,7 +180,8 @@ export class WorkerProcess {
   private onMessage(message: Response, loadId: number): void {
     switch (message.type) {
       case 'ready':
-        this.post({ id: loadId, type: 'load', options: this.load });
+        this.resolveStarted();
+        if (this.load) this.post({ id: loadId, type: 'load', options: this.load });
         return;
       case 'log':
         this.log[message.level](message.message);

@@ -7,8 +7,10 @@
  * node-llama-cpp batches their evaluations into the same context.
  */
 import { CancelledError, EngineError } from '../common/errors';
-import type { ErrorCode, GenerationStats, LogLevel, Request, RequestOf, Response, ResultOf, WorkerStats, Workload } from '../common/protocol';
+import type { Llama } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { ErrorCode, GenerationStats, GpuSetting, LogLevel, Request, RequestOf, Response, ResultOf, WorkerStats, Workload } from '../common/protocol';
 import { doneReply, isRequest } from '../common/protocol';
+import { probe } from './probe';
 import { Runtime } from './runtime';
 
 const send = (message: Response) => {
@@ -53,6 +55,14 @@ function fail(id: number, error: unknown) {
   if (code === 'INTERNAL') log('error', `request ${id} failed: ${error instanceof Error ? error.stack : message}`);
   send({ id, type: 'error', code, message });
 }
+
+/** A probe-only worker's llama.cpp binding, loaded once (the loaded model's own binding serves it when there is one). */
+let probeBinding: Promise<Llama> | undefined;
+const probeLlama = (gpu: GpuSetting): Promise<Llama> => {
+  if (runtime) return Promise.resolve(runtime.llama);
+  probeBinding ??= import('node-llama-cpp').then((lib) => lib.getLlama({ gpu: gpu === 'off' ? false : 'auto', build: 'never', skipDownload: true, progressLogs: false, usePrebuiltBinaries: true, logLevel: lib.LlamaLogLevel.error }));
+  return probeBinding;
+};
 
 const modelName = () => runtime?.info.name ?? '';
 
@@ -160,6 +170,13 @@ async function handle(request: Request): Promise<void> {
       send(doneReply(request.id, 'cancel', target !== undefined));
       return;
     }
+    case 'probe':
+      try {
+        send(doneReply(request.id, 'probe', await probe(request.models, request.gpu, probeLlama)));
+      } catch (error) {
+        fail(request.id, error);
+      }
+      return;
     case 'stats':
       send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
       return;

@@ -126,3 +126,24 @@ describe('engine: a model per job', function () {
     }
   });
 });
+
+describe('engine: probing the machine and models (node-llama-cpp estimates, no model loaded)', function () {
+  this.timeout(60_000);
+
+  it('reports RAM and cores, estimates each model, explains a broken file, and loads no model', async () => {
+    const { jobs } = jobEngines({ completion: fimChatModel, assistant: plainModel });
+    try {
+      const result = await jobs.probe([plainModel, fimChatModel, '/nonexistent/x.gguf']);
+      assert.ok(result.machine.totalRamBytes > 0 && result.machine.freeRamBytes > 0 && result.machine.freeRamBytes <= result.machine.totalRamBytes);
+      assert.ok(result.machine.cores >= 1);
+      const [plain, fim, missing] = result.models;
+      assert.ok(plain.ramBytes > 1_000_000, `plain needs ${plain.ramBytes} bytes`);
+      assert.ok(fim.ramBytes >= plain.ramBytes * 0.9);
+      assert.ok(plain.compatibilityScore > 0 && plain.compatibilityScore <= 1);
+      assert.match(missing.error ?? '', /./);
+      assert.equal(jobs.workerFor('completion').workerPid, undefined, 'probing loads no model');
+    } finally {
+      await jobs.stop();
+    }
+  });
+});
