@@ -1,7 +1,7 @@
 // Lint rules for TypeScript sources; type checking itself is `tsc --noEmit` (npm run lint runs both).
 // The import rules are the architecture: src/common is the floor everything stands on; the engine client and
 // the worker stand side by side on it; src/editing is a service the capabilities share; the capabilities
-// (completion, actions, chat) never import each other; nothing imports upward.
+// (completion, actions, chat, models) never import each other; nothing imports upward.
 import tseslint from 'typescript-eslint';
 
 const nodeLlamaCpp = { name: 'node-llama-cpp', message: 'Only src/worker loads node-llama-cpp, by dynamic import() (it is ESM and heavy).', allowTypeImports: true };
@@ -9,13 +9,14 @@ const vscodeRuntime = { name: 'vscode', message: 'This layer runs outside VS Cod
 
 /** Folders (under src/) each layer may not import from. */
 const layers = {
-  common: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'extension'], vscode: false },
-  worker: { forbid: ['engine', 'editing', 'completion', 'actions', 'chat', 'extension'], vscode: false, llama: true },
-  engine: { forbid: ['worker', 'editing', 'completion', 'actions', 'chat', 'extension'] },
-  editing: { forbid: ['engine', 'worker', 'completion', 'actions', 'chat', 'extension'] },
-  completion: { forbid: ['engine', 'worker', 'editing', 'actions', 'chat', 'extension'] },
-  actions: { forbid: ['engine', 'worker', 'completion', 'chat', 'extension'] },
-  chat: { forbid: ['engine', 'worker', 'completion', 'actions', 'extension'] },
+  common: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'models', 'extension'], vscode: false },
+  worker: { forbid: ['engine', 'editing', 'completion', 'actions', 'chat', 'models', 'extension'], vscode: false, llama: true },
+  engine: { forbid: ['worker', 'editing', 'completion', 'actions', 'chat', 'models', 'extension'] },
+  editing: { forbid: ['engine', 'worker', 'completion', 'actions', 'chat', 'models', 'extension'] },
+  completion: { forbid: ['engine', 'worker', 'editing', 'actions', 'chat', 'models', 'extension'] },
+  actions: { forbid: ['engine', 'worker', 'completion', 'chat', 'models', 'extension'] },
+  chat: { forbid: ['engine', 'worker', 'completion', 'actions', 'models', 'extension'] },
+  models: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'extension'] },
 };
 
 function layerRules(name, layer) {
