@@ -16,6 +16,7 @@ import { windowNotify } from './editing/notify';
 import { EditingService } from './editing/service';
 import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
 import { EngineStatusBar } from './engine/statusBar';
+import { registerModels, type ModelsApi } from './models/index';
 import { JobEngines } from './engine/jobEngines';
 
 /** What `activate()` returns: each capability's API with its type; hooks only tests use sit under `testing`. */
@@ -25,6 +26,7 @@ export interface HearthApi {
   completion: CompletionApi;
   actions: ActionsApi;
   chat: ChatApi;
+  models: ModelsApi;
   testing: {
     /** Both jobs' workers (pids, kill for crash tests, which one serves a job). */
     jobs: JobEngines;
@@ -40,9 +42,11 @@ let running: JobEngines | undefined;
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Hearth', { log: true });
+  // Settings may name a catalog id; the models capability knows where its download lives (read lazily).
+  const resolveModel = (value: string) => models.resolve(value);
   const jobs = new JobEngines({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
-    config: (job) => readEngineConfig(job),
+    config: (job) => readEngineConfig(job, resolveModel),
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
   });
@@ -68,6 +72,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     context.subscriptions.push(...disposables);
     return api;
   };
+  const modelsRegistration = registerModels({ context, log, probe: (paths) => jobs.probe(paths) });
+  context.subscriptions.push(...modelsRegistration.disposables);
+  const models = modelsRegistration.api;
   const completion = register('completion', registerCompletion);
   const actions = register('assistant', registerActions);
   const chat = register('assistant', registerChat);
@@ -76,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activationMs = performance.now() - started;
   log.info(`Hearth activated in ${activationMs.toFixed(1)} ms; the model loads on first use`);
   const engines = { completion: jobs.engine('completion'), assistant: jobs.engine('assistant') };
-  return { engines, completion, actions, chat, testing: { jobs, statusBar, errors, activationMs } };
+  return { engines, completion, actions, chat, models, testing: { jobs, statusBar, errors, activationMs } };
 }
 
 /** VS Code waits for the returned promise: the worker exits cleanly instead of being orphaned or killed. */

@@ -19,7 +19,7 @@ export function statusText(s: StatusInput, now = Date.now()): { text: string; to
     return { text: `$(clock) Hearth ${minutes} min`, tooltip: `Hearth completions are snoozed for ${minutes} more minute(s).` };
   }
   if (!s.languageEnabled) return { text: '$(circle-slash) Hearth', tooltip: `Hearth completions are off for ${s.languageId}.` };
-  if (s.engine.kind === 'noModel') return { text: '$(warning) Hearth', tooltip: 'No model configured: run "Hearth: Select Model File…".' };
+  if (s.engine.kind === 'noModel') return { text: '$(warning) Hearth', tooltip: 'No model chosen: run "Hearth: Choose Model…".' };
   if (s.engine.kind === 'error') return { text: '$(warning) Hearth', tooltip: `Hearth: ${s.engine.message ?? 'the engine failed'}` };
   if (s.phase === 'loading' || s.engine.kind === 'loading') return { text: '$(loading~spin) Hearth', tooltip: `Loading ${s.engine.modelName ?? 'the model'}…` };
   if (s.phase === 'generating') return { text: '$(loading~spin) Hearth', tooltip: 'Hearth is generating a completion.' };

@@ -12,6 +12,15 @@ export interface ShownMessage {
   actions: string[];
 }
 
+/** Each notification button and the command (with arguments) it runs. */
+const ACTION_COMMANDS: Record<string, [string, ...unknown[]]> = {
+  'Choose Model…': ['hearth.chooseModel'],
+  'Get Started': ['workbench.action.openWalkthrough', 'hearth-dev.hearth#hearth.welcome', false],
+  'Select Model File…': ['hearth.selectModel'],
+  'Restart Engine': ['hearth.restartEngine'],
+  'Show Log': ['hearth.showLog'],
+};
+
 export class ErrorReporter {
   private readonly lastShown = new Map<string, number>();
   /** The last 50 messages shown, newest last: tests assert on it since notifications are hard to read from a test. */
@@ -29,17 +38,21 @@ export class ErrorReporter {
     if (options.quiet && now - (this.lastShown.get(key) ?? -Infinity) < QUIET_REPEAT_MS) return;
     this.lastShown.set(key, now);
 
+    // No model yet is the first run, not a failure: one friendly message that leads to the fix.
+    const firstRun = code === 'NO_MODEL';
     const actions: string[] = [];
-    if (isModelFileError(code)) actions.push('Select Model File…');
+    if (isModelFileError(code)) actions.push('Choose Model…');
+    if (firstRun) actions.push('Get Started');
+    else if (isModelFileError(code)) actions.push('Select Model File…');
     if (code === 'WORKER_CRASHED') actions.push('Restart Engine');
-    actions.push('Show Log');
+    if (!firstRun) actions.push('Show Log');
     const message = `Hearth: ${detail}`;
     this.shown.push({ message, actions });
     if (this.shown.length > 50) this.shown.shift();
-    void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
-      if (choice === 'Select Model File…') void vscode.commands.executeCommand('hearth.selectModel');
-      else if (choice === 'Restart Engine') void vscode.commands.executeCommand('hearth.restartEngine');
-      else if (choice === 'Show Log') void vscode.commands.executeCommand('hearth.showLog');
+    const show = firstRun ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+    void show(message, ...actions).then((choice) => {
+      const command = choice && ACTION_COMMANDS[choice];
+      if (command) void vscode.commands.executeCommand(...command);
     });
   }
 }

@@ -9,7 +9,7 @@ export function describeState(state: EngineState): { text: string; tooltip: stri
   const model = state.modelName ?? 'the model';
   switch (state.kind) {
     case 'noModel':
-      return { text: '$(circle-slash) Hearth: no model', tooltip: 'Hearth has no model yet. Click to choose a .gguf model file.', command: 'hearth.selectModel', error: false };
+      return { text: '$(circle-slash) Hearth: no model', tooltip: 'Hearth has no model yet. Click to choose one that fits this machine.', command: 'hearth.chooseModel', error: false };
     case 'idle':
       return { text: '$(circle-outline) Hearth', tooltip: `Hearth: ${model} is not loaded; it loads on first use.`, command: 'hearth.showLog', error: false };
     case 'loading':
@@ -22,7 +22,7 @@ export function describeState(state: EngineState): { text: string; tooltip: stri
       return {
         text: '$(error) Hearth',
         tooltip: `Hearth: ${state.message ?? 'the engine failed'} — click for the fix.`,
-        command: isModelFileError(state.code) ? 'hearth.selectModel' : 'hearth.showLog',
+        command: isModelFileError(state.code) ? 'hearth.chooseModel' : 'hearth.showLog',
         error: true,
       };
   }

@@ -183,7 +183,7 @@ export class WorkerEngine implements InferenceEngine {
     const config = this.options.config();
     if (!config.modelPath) {
       this.setState({ kind: 'noModel' });
-      throw new EngineError('NO_MODEL', 'No model file is configured. Run "Hearth: Select Model File…" to choose a .gguf model.');
+      throw new EngineError('NO_MODEL', 'No model is chosen yet. Run "Hearth: Choose Model…" to pick one that fits this machine, from disk or downloaded.');
     }
     const key = loadKey(config);
     // A worker for other settings, or one already shutting down (restart, idle unload), takes no new requests.

@@ -36,7 +36,7 @@ export async function checkModelFile(
   availableMemory: () => number = defaultAvailableMemory,
 ): Promise<CheckedModelFile> {
   const name = path.basename(modelPath);
-  const fix = 'Run "Hearth: Select Model File…" to choose another .gguf file.';
+  const fix = 'Run "Hearth: Choose Model…" (or "Hearth: Select Model File…") to choose another model.';
   let stat;
   try {
     stat = await fs.stat(modelPath);
