@@ -9,13 +9,14 @@ const vscodeRuntime = { name: 'vscode', message: 'This layer runs outside VS Cod
 
 /** Folders (under src/) each layer may not import from. */
 const layers = {
-  common: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'extension'], vscode: false },
+  common: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'models', 'extension'], vscode: false },
   worker: { forbid: ['engine', 'editing', 'completion', 'actions', 'chat', 'extension'], vscode: false, llama: true },
   engine: { forbid: ['worker', 'editing', 'completion', 'actions', 'chat', 'extension'] },
   editing: { forbid: ['engine', 'worker', 'completion', 'actions', 'chat', 'extension'] },
   completion: { forbid: ['engine', 'worker', 'editing', 'actions', 'chat', 'extension'] },
   actions: { forbid: ['engine', 'worker', 'completion', 'chat', 'extension'] },
   chat: { forbid: ['engine', 'worker', 'completion', 'actions', 'extension'] },
+  models: { forbid: ['engine', 'worker', 'editing', 'completion', 'actions', 'chat', 'extension'] },
 };
 
 function layerRules(name, layer) {
