@@ -115,10 +115,12 @@ export class BoundedReader {
     return this.buf.toString('utf8', i, i + n);
   }
 
-  /** Whether the next `n` bytes equal `bytes` (consumes them). */
+  /** Whether the next `n` bytes equal `bytes` (consumes them). A plain loop: the texts compared are short. */
   equals(bytes: Uint8Array, n: number): boolean {
     const i = this.at(n);
-    return n === bytes.length && this.buf.compare(bytes, 0, n, i, i + n) === 0;
+    if (n !== bytes.length) return false;
+    for (let k = 0; k < n; k++) if (this.buf[i + k] !== bytes[k]) return false;
+    return true;
   }
 
   private at(n: number): number {
