@@ -46,6 +46,8 @@ export interface CatalogEntry {
   verify?: string;
 }
 
+/** No published hash was found: the first download that passes the GGUF checks pins it. */
+const TRUST_ON_FIRST_USE = { sha256: null, hashSource: 'trust-on-first-use' } as const;
 const QWEN_CODER_BASE_WHY = 'Qwen2.5-Coder base, trained for fill-in-the-middle; the FIM model llama.vscode and llama.vim recommend.';
 const GEMMA_ACCESS = 'Accept the Gemma terms on the Hugging Face model page, then sign in with a Hugging Face token.';
 const GEMMA_VERIFY = 'exact size, and the file name inside the QAT repo (gated: not readable without accepting the terms).';
@@ -81,8 +83,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'qwen2.5-coder-1.5b-q8_0.gguf',
     sizeBytes: 1_650_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Apache-2.0',
     gated: false,
     parameters: '1.5B',
@@ -102,8 +103,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'granite-4.0-1b-base-Q4_K_M.gguf',
     sizeBytes: 1_000_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Apache-2.0',
     gated: false,
     parameters: '1B',
@@ -125,8 +125,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'smollm2-360m-instruct-q8_0.gguf',
     sizeBytes: 386_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Apache-2.0',
     gated: false,
     parameters: '360M',
@@ -146,8 +145,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'gemma-3-1b-it-q4_0.gguf',
     sizeBytes: 1_000_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Gemma Terms of Use',
     gated: true,
     access: GEMMA_ACCESS,
@@ -169,8 +167,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'smollm2-1.7b-instruct-q4_k_m.gguf',
     sizeBytes: 1_060_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Apache-2.0',
     gated: false,
     parameters: '1.7B',
@@ -190,8 +187,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf',
     sizeBytes: 1_120_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Apache-2.0',
     gated: false,
     parameters: '1.5B',
@@ -212,8 +208,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'gemma-3-4b-it-q4_0.gguf',
     sizeBytes: 3_160_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'Gemma Terms of Use',
     gated: true,
     access: GEMMA_ACCESS,
@@ -235,8 +230,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     file: 'Phi-4-mini-instruct-Q4_K_M.gguf',
     sizeBytes: 2_490_000_000,
     sizeApprox: true,
-    sha256: null,
-    hashSource: 'trust-on-first-use',
+    ...TRUST_ON_FIRST_USE,
     license: 'MIT',
     gated: false,
     parameters: '3.8B',
