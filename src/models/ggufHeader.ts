@@ -102,6 +102,7 @@ function notGguf(name: string, why: string): EngineError {
   return new EngineError('MODEL_NOT_GGUF', `${name} is not a GGUF model file Hearth can read: ${why}.`);
 }
 
+const count = (n: number) => (Number.isFinite(n) ? String(n) : 'over 2^53');
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
 async function parse(r: BoundedReader, name: string, size: number, watchTokens: readonly string[]): Promise<GgufHeader> {
@@ -125,8 +126,8 @@ async function parse(r: BoundedReader, name: string, size: number, watchTokens: 
   const tensorCount = r.length64();
   const kvCount = r.length64();
   // Both tables must fit in what is left, at their smallest, before either is walked.
-  r.require(kvCount * MIN_KV_BYTES, `${kvCount} metadata entries`);
-  r.require(kvCount * MIN_KV_BYTES + tensorCount * MIN_TENSOR_BYTES, `${tensorCount} tensors`);
+  r.require(kvCount * MIN_KV_BYTES, `${count(kvCount)} metadata entries`);
+  r.require(kvCount * MIN_KV_BYTES + tensorCount * MIN_TENSOR_BYTES, `${count(tensorCount)} tensors`);
 
   const watch = watchSet(watchTokens);
   const metadata = new Map<string, GgufValue>();
@@ -209,7 +210,7 @@ async function readArray(r: BoundedReader, name: string, key: string, watch: Tok
   if (itemType === ARRAY) throw notGguf(name, `the metadata key ${key} holds nested arrays, which llama.cpp rejects`);
   const itemBytes = itemType === STRING ? 8 : FIXED_BYTES[itemType];
   if (itemBytes === undefined) throw notGguf(name, `the metadata key ${key} has an unknown array item type ${itemType}`);
-  r.require(length * itemBytes, `${key}: ${length} items`);
+  r.require(length * itemBytes, `${key}: ${count(length)} items`);
   const head: GgufScalar[] = [];
   const kept = Math.min(length, ARRAY_HEAD_ITEMS);
   if (itemType !== STRING) {
