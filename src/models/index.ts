@@ -99,10 +99,10 @@ export function registerModels(host: ModelsHost): { disposables: vscode.Disposab
   }
 
   async function chooseModel(jobArg?: unknown): Promise<string | undefined> {
-    let job = jobArg === 'completion' || jobArg === 'assistant' ? jobArg : undefined;
+    let job: Job | undefined = jobArg === 'completion' || jobArg === 'assistant' ? jobArg : undefined;
     if (!job) {
       const pick = await vscode.window.showQuickPick(
-        (['completion', 'assistant'] as const).map((j) => ({ label: j === 'completion' ? 'Completion model' : 'Assistant model', detail: `The model for ${JOB_LABEL[j]}`, job: j })),
+        (['completion', 'assistant'] as const).map((j: Job) => ({ label: j === 'completion' ? 'Completion model' : 'Assistant model', detail: `The model for ${JOB_LABEL[j]}`, job: j })),
         { title: 'Hearth: Choose Model…', placeHolder: 'Which job is the model for?' },
       );
       if (!pick) return undefined;

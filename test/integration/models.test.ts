@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension';
-import type { CatalogEntry } from '../../src/models/catalog';
+import { CATALOG, type CatalogEntry } from '../../src/models/catalog';
 import { fimChatModel, plainModel } from '../support/paths';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +41,7 @@ describe('models: a model per job (extension host, real models)', function () {
 
   after(async () => {
     for (const key of touched) await hearth().update(key, undefined, vscode.ConfigurationTarget.Global);
-    api.models.testing.setCatalog((await import('../../src/models/catalog')).CATALOG);
+    api.models.testing.setCatalog(CATALOG);
   });
 
   for (const [completionModel, assistantModel] of [[fimChatModel, plainModel], [plainModel, fimChatModel]]) {
