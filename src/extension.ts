@@ -42,11 +42,14 @@ let running: JobEngines | undefined;
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Hearth', { log: true });
-  // Settings may name a catalog id; the models capability knows where its download lives (read lazily).
-  const resolveModel = (value: string) => models.resolve(value);
+  // First: the engines' settings may name a catalog id, and the models capability knows where its download lives.
+  // Its probe runs a worker only when the picker opens, long after `jobs` exists.
+  const modelsRegistration = registerModels({ context, log, probe: (paths) => jobs.probe(paths) });
+  context.subscriptions.push(...modelsRegistration.disposables);
+  const models = modelsRegistration.api;
   const jobs = new JobEngines({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
-    config: (job) => readEngineConfig(job, resolveModel),
+    config: (job) => readEngineConfig(job, models.resolve),
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
   });
@@ -72,9 +75,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     context.subscriptions.push(...disposables);
     return api;
   };
-  const modelsRegistration = registerModels({ context, log, probe: (paths) => jobs.probe(paths) });
-  context.subscriptions.push(...modelsRegistration.disposables);
-  const models = modelsRegistration.api;
   const completion = register('completion', registerCompletion);
   const actions = register('assistant', registerActions);
   const chat = register('assistant', registerChat);

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { EngineState } from '../common/engine';
 import type { Job } from '../common/protocol';
-import type { JobEngines } from './jobEngines';
+import { JOBS, type JobEngines } from './jobEngines';
 import { isModelFileError } from '../common/errors';
 
 export function describeState(state: EngineState): { text: string; tooltip: string; command: string; error: boolean } {
@@ -61,7 +61,9 @@ export class EngineStatusBar implements vscode.Disposable {
     this.item.name = 'Hearth';
     this.render();
     this.item.show();
-    this.subscription = engines.onDidChangeState(() => this.render());
+    // Through the jobs' engines, so the item is current before their other listeners hear of a change.
+    const subs = JOBS.map((job) => engines.engine(job).onDidChangeState(() => this.render()));
+    this.subscription = { dispose: () => subs.forEach((s) => s.dispose()) };
   }
 
   /** The text shown now; integration tests read it to follow the state walk. */

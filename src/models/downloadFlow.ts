@@ -5,11 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { isCancelled } from '../common/errors';
+import type { Job } from '../common/protocol';
 import type { CatalogEntry } from './catalog';
 import { formatBytes } from './diskSpace';
 import { downloadModel, type DownloadResult } from './download';
 import { isDownloadError } from './downloadErrors';
+import type { HttpOptions } from './httpGet';
 import { modelUrl } from './modelUrl';
+import { remoteFacts } from './remoteHeader';
 import { modelsDir } from './resolve';
 import type { ModelsSettings } from './settings';
 
@@ -33,14 +36,16 @@ export interface DownloadFlowDeps {
 }
 
 /** Downloads `entry` with a progress notification; resolves the file's path, or undefined if it did not finish. */
-export async function downloadWithProgress(entry: CatalogEntry, deps: DownloadFlowDeps): Promise<string | undefined> {
+export async function downloadWithProgress(entry: CatalogEntry, job: Job, deps: DownloadFlowDeps): Promise<string | undefined> {
   const { context, log } = deps;
   const settings = deps.settings();
   const url = modelUrl(entry, settings.downloadBaseUrl);
   const token = await context.secrets.get(TOKEN_SECRET);
   const sha = expectedHash(entry, context.globalState);
   log.info(`downloading ${entry.name} from ${url}${sha ? '' : ' (no published hash: the first verified download pins it)'}`);
+  const headers = token ? { Authorization: `Bearer ${token}` } : undefined;
   try {
+    if (!(await headerLooksRight(entry, job, url, { headers, allowDownloads: settings.allowDownloads }, log))) return undefined;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${entry.name}`, cancellable: true },
       async (progress, cancel): Promise<DownloadResult> => {
@@ -53,7 +58,7 @@ export async function downloadWithProgress(entry: CatalogEntry, deps: DownloadFl
           fileName: entry.file,
           expectedSha256: sha,
           expectedSize: entry.sizeApprox ? undefined : entry.sizeBytes,
-          headers: token ? { Authorization: `Bearer ${token}` } : undefined,
+          headers,
           allowDownloads: settings.allowDownloads,
           signal: abort.signal,
           onProgress: (p) => {
@@ -87,6 +92,29 @@ export async function downloadWithProgress(entry: CatalogEntry, deps: DownloadFl
     });
     return undefined;
   }
+}
+
+/**
+ * Reads the remote header first: a file whose architecture the bundled llama.cpp does not name, or a completion
+ * model without FIM tokens, is worth a question before hundreds of megabytes. A header that cannot be read this
+ * way (a server without Range) does not block the download; the load checks the file again.
+ */
+async function headerLooksRight(entry: CatalogEntry, job: Job, url: string, options: HttpOptions, log: vscode.LogOutputChannel): Promise<boolean> {
+  let facts;
+  try {
+    facts = await remoteFacts(url, entry.sizeBytes, { ...options, stallTimeoutMs: 15_000 });
+  } catch (error) {
+    if (isDownloadError(error)) throw error;
+    log.warn(`could not read the header of ${entry.file} before downloading (${(error as Error).message}); the file is checked again when it loads`);
+    return true;
+  }
+  log.info(`${entry.file}: ${facts.architecture}, FIM ${facts.supportsFim ? 'yes' : 'no'}, chat template ${facts.hasChatTemplate ? 'yes' : 'no'}`);
+  const problem = facts.architecture === 'unknown'
+    ? 'its header names no architecture, so the bundled llama.cpp may not load it'
+    : job === 'completion' && !facts.supportsFim ? 'it has no fill-in-the-middle tokens, so completions would see only the text before the cursor' : undefined;
+  if (!problem) return true;
+  const answer = await vscode.window.showWarningMessage(`Hearth: ${entry.name}: ${problem}. Download it anyway?`, { modal: true }, 'Download');
+  return answer === 'Download';
 }
 
 function formatEta(seconds: number): string {

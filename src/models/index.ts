@@ -84,7 +84,7 @@ export function registerModels(host: ModelsHost): { disposables: vscode.Disposab
           void vscode.window.showErrorMessage('Hearth: downloads are turned off ("hearth.network.allowDownloads"). Choose a model already on this machine, or turn downloads on.');
           return undefined;
         }
-        const file = await downloadWithProgress(action.entry, { context, log, settings });
+        const file = await downloadWithProgress(action.entry, job, { context, log, settings });
         if (!file) return undefined;
       }
       value = action.entry.id;

@@ -92,12 +92,13 @@ async function serve() {
     port: opt.port ? parseInt(opt.port, 10) : undefined,
     folder: opt.folder,
     modelPath: opt.model,
+    firstRunWithoutModel: true,
     linkExtension: true, // loads the repo (dist/extension.js) as an installed extension; toasts work
     log,
   });
   cleanups.push(cs.stop);
   if (!fs.existsSync(path.join(REPO, 'dist', 'extension.js'))) log('warning: dist/extension.js missing: run  node esbuild.mjs');
-  console.log(`\nHearth in VS Code (code-server), model: ${cs.modelPath}\n\n  ${cs.baseUrl}/?folder=${encodeURIComponent(cs.workspaceDir)}\n`);
+  console.log(`\nHearth in VS Code (code-server), model: ${cs.modelPath ?? 'none yet (the welcome page and "Hearth: Choose Model…" help you get one)'}\n\n  ${cs.baseUrl}/?folder=${encodeURIComponent(cs.workspaceDir)}\n`);
   console.log('After rebuilding (node esbuild.mjs), run "Developer: Reload Window". Ctrl+C to stop.');
   cs.proc.on('exit', (code) => {
     log(`code-server exited (${code})`);

@@ -143,12 +143,15 @@ async function startCodeServer(opts = {}) {
     else fs.mkdirSync(workspaceDir, { recursive: true });
   }
 
-  const modelPath = path.resolve(opts.modelPath || defaultModelPath());
-  if (!fs.existsSync(modelPath)) log(`warning: model file not found: ${modelPath}`);
+  // Serving for a person without --model: no model at all, so the first run shows how to get one (the walkthrough
+  // on the welcome page, Choose Model… from the status bar) instead of an error about a missing file.
+  const firstRun = opts.firstRunWithoutModel && !opts.modelPath;
+  const modelPath = firstRun ? undefined : path.resolve(opts.modelPath || defaultModelPath());
+  if (modelPath && !fs.existsSync(modelPath)) log(`warning: model file not found: ${modelPath}`);
   const settings = {
-    'hearth.modelPath': modelPath,
+    ...(modelPath ? { 'hearth.modelPath': modelPath } : {}),
     'hearth.threads': 1,
-    'workbench.startupEditor': 'none',
+    'workbench.startupEditor': firstRun ? 'welcomePage' : 'none',
     'workbench.tips.enabled': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.enableExperiments': false,

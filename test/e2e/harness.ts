@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { repoRoot } from '../support/paths';
+import { modelsDir, repoRoot } from '../support/paths';
 
 export interface WorkbenchOptions {
   /** hearth.modelPath (default: HEARTH_TEST_MODEL or ../shared/models/stories260K.gguf). */
@@ -92,7 +92,8 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     runDir: dir,
     folder: opts.folder,
     modelPath: opts.modelPath,
-    settings: opts.settings,
+    // The fixture models folder, so Choose Model… has models on disk to show.
+    settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
     linkExtension: true,
     log: (l: string) => console.log(`      [harness] ${l}`),
   });
