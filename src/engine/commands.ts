@@ -1,4 +1,5 @@
 /** The engine's own commands: choose a model file, show the log, restart, and a short end-to-end generation. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ErrorReporter } from './errorReporter';
 import type { GenerationResult } from '../common/protocol';
@@ -23,7 +24,20 @@ export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutpu
       });
       if (!picked?.[0]) return undefined;
       const modelPath = picked[0].fsPath;
-      await vscode.workspace.getConfiguration('hearth').update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+      const config = vscode.workspace.getConfiguration('hearth');
+      const perJob = JOBS.filter((job) => config.get<string>(`models.${job}`, '').trim() !== '');
+      if (perJob.length === 0) {
+        // One model for both jobs, as before Hearth held a model per job.
+        await config.update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+      } else {
+        // A per-job model would hide hearth.modelPath: ask which job the file is for.
+        const pick = await vscode.window.showQuickPick(
+          [{ label: 'Both jobs', jobs: [...JOBS] }, { label: 'Completions', jobs: ['completion' as const] }, { label: 'Assistant (chat and actions)', jobs: ['assistant' as const] }],
+          { title: `Use ${path.basename(modelPath)} for…` },
+        );
+        if (!pick) return undefined;
+        for (const job of pick.jobs) await config.update(`models.${job}`, modelPath, vscode.ConfigurationTarget.Global);
+      }
       log.info(`model set to ${modelPath}`);
       return modelPath;
     }),

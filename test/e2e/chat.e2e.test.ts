@@ -4,23 +4,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { FrameLocator, Page } from 'playwright-core';
-import { HEARTH_STATUS_ITEM, startWorkbench, type Workbench } from './harness';
+import { HEARTH_STATUS_ITEM, runCommand, startWorkbench, type Workbench } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The chat webview: VS Code nests each webview's document two iframes deep. */
 function chatFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-async function runCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
-  await sleep(200);
-  await input.press('Enter');
 }
 
 /** Switches between the preferred light and dark themes until the webview reports the wanted kind. */

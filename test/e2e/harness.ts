@@ -152,6 +152,17 @@ export async function openFile(wb: Workbench, file: string, timeoutMs = 120_000)
   }
 }
 
+/** Runs a command from the command palette once its row is the focused one (a busy machine filters late). */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(`>${label}`);
+  const title = label.split(': ').pop()!;
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  await input.press('Enter');
+}
+
 /** Close Chromium and code-server (idempotent). */
 export async function stop(): Promise<void> {
   const s = state();

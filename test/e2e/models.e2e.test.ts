@@ -1,6 +1,6 @@
 /** A person choosing a model: the command palette's "Hearth: Choose Model…" lists models with fit and on-disk marks. */
 import * as assert from 'node:assert/strict';
-import { startWorkbench, type Workbench } from './harness';
+import { runCommand, startWorkbench, type Workbench } from './harness';
 
 describe('e2e: Hearth: Choose Model…', function () {
   this.timeout(180_000);
@@ -12,12 +12,8 @@ describe('e2e: Hearth: Choose Model…', function () {
   it('shows the catalog ranked by fit and the models on disk, marked, for the chosen job', async () => {
     const { page } = wb;
     await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
+    await runCommand(page, 'Hearth: Choose Model…');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('>Hearth: Choose Model');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose Model' }).first().waitFor();
-    await page.keyboard.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Completion model' }).first().waitFor();
     await input.fill('Completion model');
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Completion model' }).waitFor();
