@@ -16,23 +16,12 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFil
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TARGETS } from './targets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const llamaVersion = JSON.parse(readFileSync(join(root, 'node_modules/node-llama-cpp/package.json'), 'utf8')).version;
 
-// Which node-llama-cpp binary packages each VSIX carries (the names node-llama-cpp imports for that
-// platform). GPU builds: Metal is part of the macOS arm64 build; Vulkan ships beside the CPU build on Linux
-// and Windows x64 (it drives NVIDIA, AMD and Intel GPUs and keeps the VSIX under 80 MB). CUDA (linux-x64-cuda
-// with -cuda-ext, win-x64-cuda with -cuda-ext: several hundred MB) is not shipped: no VSIX could hold it.
-export const TARGETS = {
-  'linux-x64': ['linux-x64', 'linux-x64-vulkan'],
-  'linux-arm64': ['linux-arm64'],
-  'darwin-arm64': ['mac-arm64-metal'],
-  'darwin-x64': ['mac-x64'],
-  'win32-x64': ['win-x64', 'win-x64-vulkan'],
-  'win32-arm64': ['win-arm64'],
-};
 
 function parseArgs(argv) {
   const args = { targets: [], bundleModel: undefined, out: root };
@@ -120,6 +109,7 @@ function binaryPackage(name) {
 const VSCODEIGNORE = `**/*.map
 **/*.ts
 **/*.tsbuildinfo
+**/*.{h,hh,hpp,c,cc,cpp,gyp,gypi}
 node_modules/.bin/**
 node_modules/node-llama-cpp/llama/**
 !node_modules/node-llama-cpp/llama/binariesGithubRelease.json
