@@ -104,19 +104,6 @@ function binaryPackage(name) {
   return dir;
 }
 
-// What never travels, inside the staged dependencies: sources and declarations, maps, and the llama.cpp
-// sources node-llama-cpp keeps for local rebuilds (the prebuilt binaries need none of them).
-const VSCODEIGNORE = `**/*.map
-**/*.ts
-**/*.tsbuildinfo
-**/*.{h,hh,hpp,c,cc,cpp,gyp,gypi}
-node_modules/.bin/**
-node_modules/node-llama-cpp/llama/**
-!node_modules/node-llama-cpp/llama/binariesGithubRelease.json
-!node_modules/node-llama-cpp/llama/llama.cpp.info.json
-node_modules/node-llama-cpp/templates/**
-node_modules/node-llama-cpp/bins/**
-`;
 
 function stage(target, closure, modelFile) {
   const dir = join(root, '.cache/package', modelFile ? `${target}-bundled` : target);
@@ -128,8 +115,7 @@ function stage(target, closure, modelFile) {
   delete manifest.devDependencies;
   delete manifest.scripts;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(dir, '.vscodeignore'), VSCODEIGNORE);
-  for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(dir, f));
+  for (const f of ['.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(dir, f));
   cpSync(join(root, 'media'), join(dir, 'media'), { recursive: true });
   for (const f of ['extension.js', 'worker.js', 'media']) cpSync(join(root, 'dist', f), join(dir, 'dist', f), { recursive: true });
   for (const rel of closure) {
