@@ -22,7 +22,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const llamaVersion = JSON.parse(readFileSync(join(root, 'node_modules/node-llama-cpp/package.json'), 'utf8')).version;
 
-
 function parseArgs(argv) {
   const args = { targets: [], bundleModel: undefined, out: root };
   for (let i = 0; i < argv.length; i++) {
@@ -38,8 +37,9 @@ function parseArgs(argv) {
   return args;
 }
 
-// A catalog id names a file in the catalog; Hearth keeps catalog downloads in its global storage, and the
-// file may also sit in the Hugging Face cache. Only files already on disk are used: packaging never downloads.
+// A catalog id names a file in the catalog (read from its source: this script runs before any build); the file
+// is looked for where Hearth downloads (VS Code's and code-server's global storage) and in .cache/models. Only
+// files already on disk are used: packaging never downloads.
 function resolveModel(spec) {
   if (existsSync(spec) && statSync(spec).isFile()) return resolve(spec);
   const catalog = readFileSync(join(root, 'src/models/catalog.ts'), 'utf8');
@@ -103,7 +103,6 @@ function binaryPackage(name) {
   rmSync(tmp, { recursive: true, force: true });
   return dir;
 }
-
 
 function stage(target, closure, modelFile) {
   const dir = join(root, '.cache/package', modelFile ? `${target}-bundled` : target);
