@@ -9,7 +9,7 @@ set -euo pipefail
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-APT_PACKAGES=(chromium libkrb5-dev build-essential python3 ca-certificates)
+APT_PACKAGES=(chromium libkrb5-dev build-essential python3 ca-certificates iproute2)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${HEARTH_TOOLS_DIR:-$ROOT/.tools}"

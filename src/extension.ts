@@ -14,6 +14,7 @@ import { registerEngineCommands } from './engine/commands';
 import { ErrorReporter } from './engine/errorReporter';
 import { windowNotify } from './editing/notify';
 import { EditingService } from './editing/service';
+import { findBundledModel } from './engine/bundledModel';
 import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
 import { EngineStatusBar } from './engine/statusBar';
 import { registerModels, type ModelsApi } from './models/index';
@@ -47,9 +48,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const modelsRegistration = registerModels({ context, log, probe: (paths) => jobs.probe(paths) });
   context.subscriptions.push(...modelsRegistration.disposables);
   const models = modelsRegistration.api;
+  // An air-gapped VSIX carries its model: used when no setting names one.
+  const bundled = findBundledModel(context.extensionPath);
+  if (bundled) log.info(`Model bundled with this VSIX, used when no model is set: ${bundled}`);
   const jobs = new JobEngines({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
-    config: (job) => readEngineConfig(job, models.resolve),
+    config: (job) => readEngineConfig(job, models.resolve, bundled),
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
   });

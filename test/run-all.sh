@@ -3,11 +3,17 @@
 # VS Code extension host, code-server) and the e2e suite (Playwright driving the workbench).
 # Every stage runs even when an earlier one fails. Each stage ends with "N passed, N failed";
 # the last line is the sum: "Total: N passed, N failed". Exit status: non-zero if any stage failed
-# or ran no test. Logs: .test-run/<stage>.log. Set HEARTH_STAGES="unit integration" to run a subset.
+# or ran no test. Logs: .test-run/<stage>.log. Set HEARTH_STAGES="unit integration" to run a subset; CI adds the
+# packaged-build stages: HEARTH_STAGES="unit integration e2e vsix e2e-vsix e2e-airgap".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .test-run
 STAGES=${HEARTH_STAGES:-unit integration e2e}
+VERSION=$(node -p "require('./package.json').version")
+VSIX="hearth-linux-x64-$VERSION.vsix"
+AIRGAP_MODEL=../shared/models/stories260K-fim-chat.gguf
+AIRGAP_VSIX="hearth-linux-x64-$VERSION-stories260K-fim-chat.vsix"
+VSIXES="$(node --input-type=module -e "import { TARGETS } from './.ci/targets.mjs'; console.log(Object.keys(TARGETS).map((t) => 'hearth-' + t + '-$VERSION.vsix').join(' '))") $AIRGAP_VSIX"
 
 total_pass=0
 total_fail=0
@@ -60,6 +66,15 @@ for stage in $STAGES; do
     unit) run_stage unit node node_modules/mocha/bin/mocha.js ;;
     integration) run_stage integration node test/driver/run-code-server.mjs --suite integration ;;
     e2e) run_stage e2e node test/driver/run-code-server.mjs --suite e2e ;;
+    # The packaged builds (CI): six platform VSIXs and the air-gapped one, each opened and checked; packaging
+    # builds dist/ for production, so the test bundles are built again for the stages after it.
+    vsix) run_stage vsix bash -c "node .ci/package.mjs >/dev/null && node .ci/package.mjs --bundle-model $AIRGAP_MODEL >/dev/null && node esbuild.mjs && node .ci/check-vsix.mjs $VSIXES" ;;
+    # The linux-x64 VSIX installed into code-server, UI suite.
+    e2e-vsix) run_stage e2e-vsix env HEARTH_VSIX="$VSIX" node test/driver/run-code-server.mjs --suite e2e ;;
+    # The air-gapped VSIX in a fresh profile with no model setting, in a network namespace with only loopback:
+    # completion and chat must work with nothing to connect to.
+    e2e-airgap) run_stage e2e-airgap env HEARTH_VSIX="$AIRGAP_VSIX" HEARTH_NO_MODEL_SETTING=1 \
+      unshare -n sh -c 'ip link set lo up && exec "$@"' sh node test/driver/run-code-server.mjs --suite e2e --grep 'air-gapped|smoke|inline completions|chat panel' ;;
     *) echo "unknown stage $stage"; status=1 ;;
   esac
 done

@@ -21,16 +21,16 @@ export function configuredModel(job: Job): string | undefined {
 
 /**
  * The engine settings for a job. `resolve` turns a catalog id into the file it was downloaded to (a path is
- * returned as it is, with ~ expanded).
+ * returned as it is, with ~ expanded). `bundled` is the model the VSIX carries, used when no setting names one.
  */
-export function readEngineConfig(job: Job, resolve: (model: string) => string = (m) => m): EngineConfig {
+export function readEngineConfig(job: Job, resolve: (model: string) => string = (m) => m, bundled?: string): EngineConfig {
   const c = vscode.workspace.getConfiguration('hearth');
   const d = defaultEngineConfig;
   const rawThreads = c.get<string | number>('threads', d.threads);
   const threads: ThreadsSetting = typeof rawThreads === 'number' && rawThreads >= 1 ? Math.floor(rawThreads) : Number(rawThreads) >= 1 ? Math.floor(Number(rawThreads)) : 'auto';
   const model = configuredModel(job);
   return {
-    modelPath: model ? resolve(expandHome(model)) : undefined,
+    modelPath: model ? resolve(expandHome(model)) : bundled,
     threads,
     contextSize: Math.max(256, c.get<number>('contextSize', d.contextSize)),
     gpu: c.get<GpuSetting>('gpu', d.gpu) === 'off' ? 'off' : 'auto',

@@ -3,10 +3,12 @@
  * (completion and chat keep separate KV caches, so neither evicts the other's prefix), and the request
  * implementations on top of the shared generation loop.
  */
+import * as path from 'node:path';
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
 import { evaluateOnly, generate, SliceSizer } from './generate';
+import { describeGpuChoice, gpuBuildsIn } from './gpuChoice';
 import { checkModelFile } from './modelFile';
 import { decideThreads } from './threads';
 
@@ -54,6 +56,9 @@ export class Runtime {
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
     }
+    // The worker bundle sits in <extension>/dist, beside the node_modules the VSIX carries.
+    const drivers = llama.gpu || options.gpu === 'off' ? [] : await lib.getLlamaGpuTypes('supported').catch(() => []);
+    log('info', describeGpuChoice(options.gpu, llama.gpu, drivers, gpuBuildsIn(path.join(__dirname, '..'))));
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'off' ? 0 : 'auto' });

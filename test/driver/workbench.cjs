@@ -110,6 +110,7 @@ function waitExit(child, ms) {
  *   folder?:         workspace folder to open (default: fresh copy of test/fixtures/workspace or empty dir),
  *   settings?:       extra user settings,
  *   modelPath?:      value for hearth.modelPath (default: HEARTH_TEST_MODEL or ../shared/models/stories260K.gguf),
+ *   noModelSetting?: write no hearth.modelPath (default: HEARTH_NO_MODEL_SETTING=1), for a VSIX with its own model,
  *   smokeTestDriver: pass --vscode-option enable-smoke-test-driver (needed for extensionTestsPath payloads;
  *                    suppresses notification toasts),
  *   linkExtension:   install the repo as an extension by linking it into the extensions dir
@@ -148,8 +149,10 @@ async function startCodeServer(opts = {}) {
   const firstRun = opts.firstRunWithoutModel && !opts.modelPath;
   const modelPath = firstRun ? undefined : path.resolve(opts.modelPath || defaultModelPath());
   if (modelPath && !fs.existsSync(modelPath)) log(`warning: model file not found: ${modelPath}`);
+  // HEARTH_NO_MODEL_SETTING=1: no model setting at all, for a VSIX that carries its own model (--bundle-model).
+  const noModelSetting = opts.noModelSetting ?? process.env.HEARTH_NO_MODEL_SETTING === '1';
   const settings = {
-    ...(modelPath ? { 'hearth.modelPath': modelPath } : {}),
+    ...(modelPath && !noModelSetting ? { 'hearth.modelPath': modelPath } : {}),
     'hearth.threads': 1,
     'workbench.startupEditor': firstRun ? 'welcomePage' : 'none',
     'workbench.tips.enabled': false,

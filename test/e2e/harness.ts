@@ -172,3 +172,13 @@ export async function stop(): Promise<void> {
     await fn().catch((e) => console.error(`[harness] cleanup: ${e}`));
   }
 }
+
+/** Runs "Hearth: Test the Model" from the command palette, as a person would, and returns its toast's text. */
+export async function runTestTheModel(wb: Workbench): Promise<string> {
+  const { page } = wb;
+  await page.locator('.monaco-workbench').click({ position: { x: 400, y: 300 } }).catch(() => undefined);
+  await runCommand(page, 'Hearth: Test the Model');
+  const toast = page.locator('.notification-toast', { hasText: 'Hearth works' });
+  await toast.waitFor({ state: 'visible', timeout: 60_000 });
+  return toast.innerText();
+}
