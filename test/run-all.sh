@@ -3,12 +3,12 @@
 # VS Code extension host, code-server) and the e2e suite (Playwright driving the workbench).
 # Every stage runs even when an earlier one fails. Each stage ends with "N passed, N failed";
 # the last line is the sum: "Total: N passed, N failed". Exit status: non-zero if any stage failed
-# or ran no test. Logs: .test-run/<stage>.log. Set HEARTH_STAGES="unit integration" to run a subset; CI adds the
-# packaged-build stages: HEARTH_STAGES="unit integration e2e vsix e2e-vsix e2e-airgap".
+# or ran no test. Logs: .test-run/<stage>.log. Set HEARTH_STAGES="unit integration" to run a subset; by default
+# the packaged-build stages (vsix, e2e-vsix, e2e-airgap) run after the others.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .test-run
-STAGES=${HEARTH_STAGES:-unit integration e2e}
+STAGES=${HEARTH_STAGES:-unit integration e2e vsix e2e-vsix e2e-airgap}
 VERSION=$(node -p "require('./package.json').version")
 VSIX="hearth-linux-x64-$VERSION.vsix"
 AIRGAP_MODEL=../shared/models/stories260K-fim-chat.gguf
