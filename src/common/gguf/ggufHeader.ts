@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { EngineError } from '../common/errors';
+import { EngineError } from '../errors';
 import { BoundedReader } from './boundedReader';
 import { FIM_TOKEN_TEXTS } from './ggufFim';
 
