@@ -33,7 +33,7 @@ export class Runtime {
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
-    const checked = await checkModelFile(options.modelPath, options.contextSize, (p) => lib.readGgufFileInfo(p, { fetchRetryOptions: { retries: 0 } }));
+    const checked = await checkModelFile(options.modelPath, options.contextSize, (p, signal) => lib.readGgufFileInfo(p, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } }));
     const cores = (await import('node:os')).availableParallelism();
     const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
     let llama: Llama;
