@@ -15,7 +15,7 @@ import type {
   ChatMessage, ErrorCode, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, ModelInfo, ParamsOf, RequestType, ResultOf, SamplingOptions, WorkerStats, Workload,
 } from '../common/protocol';
 import { loadKey, respawnDelayMs, type EngineConfig } from './config';
-import { WorkerProcess, type Logger } from './workerProcess';
+import { WorkerProcess, type Logger, type WorkerLimits } from './workerProcess';
 
 export type { Logger } from './workerProcess';
 
@@ -25,6 +25,8 @@ export interface WorkerEngineOptions {
   log: Logger;
   /** Where "auto" threads remember their calibration. */
   calibrationFile?: string;
+  /** The load watchdog and the worker's heap cap (defaults in workerProcess.ts; tests make the watchdog short). */
+  limits?: WorkerLimits;
 }
 
 /** A worker that lived this long before crashing had been healthy: its crash starts a fresh backoff count. */
@@ -206,21 +208,12 @@ export class WorkerEngine implements InferenceEngine {
       if (this.worker && !this.worker.exited) return this.ensureWorker(signal);
     }
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
-    const worker = this.spawn(config, key);
-    try {
-      await raceAbort(worker.ready, signal);
-    } catch (error) {
-      // Free memory changes from minute to minute, and a crash may not be the file's fault: only what is wrong
-      // with the file itself (or a runtime that cannot load at all) is remembered.
-      if (error instanceof EngineError && !TRANSIENT_LOAD_ERRORS.has(error.code)) {
-        this.loadFailure = { key, stamp, error };
-      }
-      throw error;
-    }
+    const worker = this.spawn(config, key, stamp);
+    await raceAbort(worker.ready, signal);
     return worker;
   }
 
-  private spawn(config: EngineConfig, key: string): WorkerProcess {
+  private spawn(config: EngineConfig, key: string, stamp: string): WorkerProcess {
     const log = this.options.log;
     const started = Date.now();
     const load = {
@@ -235,14 +228,21 @@ export class WorkerEngine implements InferenceEngine {
         this.setState({ kind: 'ready', modelName: info.name });
         this.touch();
       },
-      loadFailed: (error) => this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code }),
+      loadFailed: (error) => {
+        // Remembered here, not by the request that started the load: it may have been cancelled meanwhile. Free
+        // memory changes from minute to minute, so only what is wrong with the file itself (a hang and a crash
+        // while loading included) or a runtime that cannot load at all is remembered.
+        if (!TRANSIENT_LOAD_ERRORS.has(error.code)) this.loadFailure = { key, stamp, error };
+        this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code });
+      },
       exited: (expected, crash) => {
         if (this.worker !== worker) return;
         this.worker = undefined;
         if (!expected) {
           if (Date.now() - worker.startedAt > HEALTHY_LIFETIME_MS) this.crashTimes = [];
-          this.crashTimes.push(Date.now());
-          this.setState({ kind: 'error', modelName: name, message: crash.message, code: 'WORKER_CRASHED' });
+          // A crash while loading is the file's failure, remembered above: it needs no backoff.
+          if (crash.code === 'WORKER_CRASHED') this.crashTimes.push(Date.now());
+          this.setState({ kind: 'error', modelName: name, message: crash.message, code: crash.code });
         } else if (this.current.kind !== 'error') {
           this.setState(this.restingState());
         }
@@ -252,7 +252,7 @@ export class WorkerEngine implements InferenceEngine {
         this.touch();
         if (worker.info) this.setState({ kind: worker.busy ? 'generating' : 'ready', modelName: worker.info.name });
       },
-    });
+    }, this.options.limits);
     this.worker = worker;
     return worker;
   }

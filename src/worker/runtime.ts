@@ -24,7 +24,12 @@ export class Runtime {
     readonly info: ModelInfo,
   ) {}
 
-  static async load(options: LoadOptions, log: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void): Promise<Runtime> {
+  /** `progress` is told each stage that finishes (and llama.cpp's load progress): the host's load watchdog waits on it. */
+  static async load(
+    options: LoadOptions,
+    log: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void,
+    progress: (stage: string) => void = () => {},
+  ): Promise<Runtime> {
     const started = performance.now();
     let lib: NodeLlamaCpp;
     try {
@@ -34,6 +39,7 @@ export class Runtime {
       throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
     const checked = await checkModelFile(options.modelPath, options.contextSize, (p, signal) => lib.readGgufFileInfo(p, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } }));
+    progress('checked');
     const cores = (await import('node:os')).availableParallelism();
     const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
     let llama: Llama;
@@ -54,9 +60,19 @@ export class Runtime {
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
     }
+    progress('runtime');
     let model: LlamaModel;
+    let reported = 0;
     try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'off' ? 0 : 'auto' });
+      model = await llama.loadModel({
+        modelPath: options.modelPath,
+        gpuLayers: options.gpu === 'off' ? 0 : 'auto',
+        onLoadProgress: (fraction) => {
+          if (fraction - reported < 0.01) return;
+          reported = fraction;
+          progress(`model ${Math.round(fraction * 100)}%`);
+        },
+      });
     } catch (error) {
       await llama.dispose().catch(() => undefined);
       throw new EngineError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
@@ -66,6 +82,7 @@ export class Runtime {
         setting: options.threads, model, fileSize: checked.fileSize, gpu: llama.gpu, cacheFile: options.calibrationFile,
         log: (m) => log('info', m),
       });
+      progress('threads');
       const contextSize = Math.max(256, Math.min(options.contextSize, checked.trainedContextLength || options.contextSize));
       const context = await model.createContext({ contextSize, sequences: 2, threads: decision.threads, batchSize: Math.min(512, contextSize) });
       const sequences = { completion: context.getSequence(), chat: context.getSequence() };
