@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
-import { checkHeader, CHOOSE_ANOTHER } from './headerCheck';
+import { checkHeader, CHOOSE_ANOTHER, type HeaderChecked } from './headerCheck';
 import { estimateMemoryBytes, expectedDataEnd } from './ggmlTypes';
 
 export interface CheckedModelFile {
@@ -23,7 +23,7 @@ export interface CheckedModelFile {
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
 /** How long reading a header may take at most (a healthy local disk takes milliseconds). */
-const CHECK_TIMEOUT_MS = 15_000;
+export const CHECK_TIMEOUT_MS = 15_000;
 
 /** Sequences the runtime allocates a KV cache for (completion and chat). */
 const SEQUENCES = 2;
@@ -37,13 +37,15 @@ export async function checkModelFile(
   contextSize: number,
   readGgufFileInfo: (p: string, signal: AbortSignal) => Promise<GgufFileInfo>,
   availableMemory: () => number = defaultAvailableMemory,
-  checkTimeoutMs = CHECK_TIMEOUT_MS,
+  /** `header`: checkHeader's answer when the caller already has it (it checks before loading node-llama-cpp). */
+  options: { timeoutMs?: number; header?: HeaderChecked } = {},
 ): Promise<CheckedModelFile> {
   const name = path.basename(modelPath);
   const fix = CHOOSE_ANOTHER;
   // One deadline for the whole check: the bounded reader is fast on any file, so this only trips on a disk that hangs.
+  const checkTimeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   const signal = AbortSignal.timeout(checkTimeoutMs);
-  const checked = await checkHeader(modelPath, signal);
+  const checked = options.header ?? (await checkHeader(modelPath, signal));
   const stat = { size: checked.fileSize };
 
   let info: GgufFileInfo;

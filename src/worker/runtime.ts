@@ -7,7 +7,8 @@ import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSeq
 import { EngineError } from '../common/errors';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
 import { evaluateOnly, generate, SliceSizer } from './generate';
-import { checkModelFile } from './modelFile';
+import { checkHeader } from './headerCheck';
+import { CHECK_TIMEOUT_MS, checkModelFile } from './modelFile';
 import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -31,6 +32,8 @@ export class Runtime {
     progress: (stage: string) => void = () => {},
   ): Promise<Runtime> {
     const started = performance.now();
+    // Hearth's own bounded check first: a bad file fails in milliseconds, before node-llama-cpp (~0.4 s to load) is.
+    const header = await checkHeader(options.modelPath, AbortSignal.timeout(CHECK_TIMEOUT_MS));
     let lib: NodeLlamaCpp;
     try {
       // A real dynamic import (Node caches the module): node-llama-cpp is ESM with top-level await and cannot be require()d.
@@ -38,7 +41,7 @@ export class Runtime {
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
-    const checked = await checkModelFile(options.modelPath, options.contextSize, (p, signal) => lib.readGgufFileInfo(p, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } }));
+    const checked = await checkModelFile(options.modelPath, options.contextSize, (p, signal) => lib.readGgufFileInfo(p, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } }), undefined, { header });
     progress('checked');
     const cores = (await import('node:os')).availableParallelism();
     const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
