@@ -11,6 +11,7 @@ import { raceAbort, sleep } from '../common/abort';
 import { Emitter } from '../common/emitter';
 import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
 import { CancelledError, EngineError } from '../common/errors';
+import { notRegularFileError } from '../common/gguf/fileKind';
 import type {
   ChatMessage, ErrorCode, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, ModelInfo, ParamsOf, RequestType, ResultOf, SamplingOptions, WorkerStats, Workload,
 } from '../common/protocol';
@@ -180,6 +181,14 @@ export class WorkerEngine implements InferenceEngine {
     }
   }
 
+  private notRegularFile(modelPath: string): EngineError | undefined {
+    try {
+      return notRegularFileError(modelPath, fs.statSync(modelPath));
+    } catch {
+      return undefined; // missing or unreadable: the worker's check says which, with its own message
+    }
+  }
+
   private async ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
     const config = this.options.config();
@@ -198,6 +207,13 @@ export class WorkerEngine implements InferenceEngine {
     // The same broken file fails the same way: answer at once instead of respawning on every keystroke.
     const stamp = this.fileStamp(config.modelPath);
     if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
+    // A FIFO or a device needs no worker to be refused (the worker's check would refuse it too).
+    const notRegular = this.notRegularFile(config.modelPath);
+    if (notRegular) {
+      this.loadFailure = { key, stamp, error: notRegular };
+      this.setState({ kind: 'error', modelName: path.basename(config.modelPath), message: notRegular.message, code: notRegular.code });
+      throw notRegular;
+    }
 
     const now = Date.now();
     this.crashTimes = this.crashTimes.filter((t) => now - t < 120_000);

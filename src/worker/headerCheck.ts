@@ -8,9 +8,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError, isCancelled } from '../common/errors';
 import { LLAMA_ARCHITECTURES } from '../common/gguf/architectures';
+import { CHOOSE_ANOTHER, notRegularFileError } from '../common/gguf/fileKind';
 import { readGgufHeader, type GgufHeader } from '../common/gguf/ggufHeader';
-
-export const CHOOSE_ANOTHER = 'Run "Hearth: Choose Model…" (or "Hearth: Select Model File…") to choose another model.';
 
 export interface HeaderChecked {
   header: GgufHeader;
@@ -29,9 +28,8 @@ export async function checkHeader(modelPath: string, signal: AbortSignal): Promi
     throw unreadable(modelPath, error);
   }
   if (stat.isDirectory()) throw new EngineError('MODEL_IS_DIRECTORY', `${modelPath} is a folder, not a model file. ${CHOOSE_ANOTHER}`);
-  if (!stat.isFile()) {
-    throw new EngineError('MODEL_NOT_GGUF', `${modelPath} is not a regular file (it is ${kindOf(stat)}), so it cannot be a model. ${CHOOSE_ANOTHER}`);
-  }
+  const notRegular = notRegularFileError(modelPath, stat);
+  if (notRegular) throw notRegular;
   if (stat.size === 0) throw new EngineError('MODEL_EMPTY', `The model file ${name} is empty (0 bytes); the download may have failed. ${CHOOSE_ANOTHER}`);
 
   let header: GgufHeader;
@@ -68,13 +66,6 @@ function unreadable(modelPath: string, error: unknown): EngineError {
   if (code === 'ELOOP') return new EngineError('MODEL_NOT_FOUND', `The model file ${modelPath} is a symbolic link that loops back on itself. ${CHOOSE_ANOTHER}`);
   if (code === 'EACCES' || code === 'EPERM') return new EngineError('MODEL_NOT_FOUND', `The model file ${modelPath} cannot be read (permission denied). ${CHOOSE_ANOTHER}`);
   return new EngineError('MODEL_NOT_FOUND', `The model file ${modelPath} cannot be read (${(error as Error).message}). ${CHOOSE_ANOTHER}`);
-}
-
-function kindOf(stat: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (stat.isFIFO()) return 'a named pipe';
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a plain file';
 }
 
 function describe(value: unknown): string {

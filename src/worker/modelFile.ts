@@ -1,12 +1,14 @@
 /**
  * Checks a model file before llama.cpp touches it, so each way a file can be wrong gets its own actionable
- * message instead of a native abort: missing, a directory, empty, not GGUF, truncated, too big for memory.
+ * message instead of a native abort or a hang: what headerCheck.ts refuses (not a regular file, empty, not a
+ * GGUF llama.cpp can load), then truncated data and too big for memory, from node-llama-cpp's header reader.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
-import { checkHeader, CHOOSE_ANOTHER, type HeaderChecked } from './headerCheck';
+import { CHOOSE_ANOTHER } from '../common/gguf/fileKind';
+import { checkHeader, type HeaderChecked } from './headerCheck';
 import { estimateMemoryBytes, expectedDataEnd } from './ggmlTypes';
 
 export interface CheckedModelFile {
@@ -41,24 +43,23 @@ export async function checkModelFile(
   options: { timeoutMs?: number; header?: HeaderChecked } = {},
 ): Promise<CheckedModelFile> {
   const name = path.basename(modelPath);
-  const fix = CHOOSE_ANOTHER;
   // One deadline for the whole check: the bounded reader is fast on any file, so this only trips on a disk that hangs.
   const checkTimeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   const signal = AbortSignal.timeout(checkTimeoutMs);
   const checked = options.header ?? (await checkHeader(modelPath, signal));
-  const stat = { size: checked.fileSize };
+  const fileSize = checked.fileSize;
 
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(modelPath, signal);
   } catch (error) {
-    if (signal.aborted) throw new EngineError('MODEL_LOAD_FAILED', `Reading the header of ${name} took over ${Math.round(checkTimeoutMs / 1000)} s; the file or its disk may be unreadable. ${fix}`);
-    throw new EngineError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${fix}`);
+    if (signal.aborted) throw new EngineError('MODEL_LOAD_FAILED', `Reading the header of ${name} took over ${Math.round(checkTimeoutMs / 1000)} s; the file or its disk may be unreadable. ${CHOOSE_ANOTHER}`);
+    throw new EngineError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${CHOOSE_ANOTHER}`);
   }
   // Only this file's tensors: a split model's other parts are separate files.
   const dataEnd = expectedDataEnd((info.fullTensorInfo ?? info.tensorInfo ?? []).filter((t) => (t.filePart ?? 1) === 1));
-  if (dataEnd > stat.size) {
-    throw new EngineError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(stat.size)} of the ${mib(dataEnd)} its header describes. Download it again. ${fix}`);
+  if (dataEnd > fileSize) {
+    throw new EngineError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(fileSize)} of the ${mib(dataEnd)} its header describes. Download it again. ${CHOOSE_ANOTHER}`);
   }
 
   const arch = info.architectureMetadata as {
@@ -68,7 +69,7 @@ export async function checkModelFile(
   const first = (v: number | number[] | undefined) => (Array.isArray(v) ? (v[0] ?? 0) : (v ?? 0));
   const contextCells = Math.min(contextSize, arch.context_length || contextSize) * SEQUENCES;
   const estimate = estimateMemoryBytes({
-    fileSize: stat.size,
+    fileSize,
     contextCells,
     layers: arch.block_count ?? 0,
     embedding: arch.embedding_length ?? 0,
@@ -83,7 +84,7 @@ export async function checkModelFile(
   return {
     path: modelPath,
     name,
-    fileSize: stat.size,
+    fileSize,
     info,
     architecture: metadata.general?.architecture ?? checked.architecture,
     trainedContextLength: arch.context_length ?? 0,

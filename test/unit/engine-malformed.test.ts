@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError } from '../../src/common/errors';
 import { WorkerEngine } from '../../src/engine/workerEngine';
+import { checkHeader } from '../../src/worker/headerCheck';
 import { architectureNames, architecturesModule, architecturesModulePath, bundledLlamaArchSource } from '../support/architectures';
 import { writeMalformedModels } from '../support/malformedModels';
 import { plainModel, workerPath } from '../support/paths';
@@ -69,6 +70,18 @@ describe('engine: malformed model files', function () {
       assert.equal(engine.state.kind, 'ready');
     } finally {
       await engine.stop();
+    }
+  });
+
+  it('the worker\'s own check refuses a FIFO, a device and a sparse file without reading them', async () => {
+    const files = writeMalformedModels(fs.mkdtempSync(path.join(dir, 'direct-')));
+    for (const what of ['a FIFO', 'a device (/dev/zero)', 'a device (/dev/urandom)', 'a 64 GiB sparse file of zeros', 'a symlink loop']) {
+      const file = files.find((f) => f.what === what)!;
+      const t0 = performance.now();
+      const error = await failure(checkHeader(file.path, AbortSignal.timeout(5000)));
+      assert.equal(error.code, file.code, `${what}: ${error.message}`);
+      assert.ok(error.message.includes(path.basename(file.path)), error.message);
+      assert.ok(performance.now() - t0 < 500, `${what} took ${(performance.now() - t0).toFixed(0)} ms`);
     }
   });
 
