@@ -189,6 +189,8 @@ export type Done = DoneOf<RequestType>;
 export type Response =
   | { type: 'ready'; pid: number }
   | { type: 'log'; level: LogLevel; message: string }
+  /** The load moved on (a stage finished, or llama.cpp read more of the file): the host's load watchdog waits on. */
+  | { type: 'loadProgress'; stage: string }
   | { id: number; type: 'chunk'; text: string }
   | Done
   | { id: number; type: 'cancelled'; partial: string; reason: CancelReason }

@@ -11,11 +11,12 @@ import { raceAbort, sleep } from '../common/abort';
 import { Emitter } from '../common/emitter';
 import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
 import { CancelledError, EngineError } from '../common/errors';
+import { notRegularFileError } from '../common/gguf/fileKind';
 import type {
   ChatMessage, ErrorCode, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, ModelInfo, ParamsOf, RequestType, ResultOf, SamplingOptions, WorkerStats, Workload,
 } from '../common/protocol';
 import { loadKey, respawnDelayMs, type EngineConfig } from './config';
-import { WorkerProcess, type Logger } from './workerProcess';
+import { WorkerProcess, type Logger, type WorkerLimits } from './workerProcess';
 
 export type { Logger } from './workerProcess';
 
@@ -25,6 +26,8 @@ export interface WorkerEngineOptions {
   log: Logger;
   /** Where "auto" threads remember their calibration. */
   calibrationFile?: string;
+  /** The load watchdog and the worker's heap cap (defaults in workerProcess.ts; tests make the watchdog short). */
+  limits?: WorkerLimits;
 }
 
 /** A worker that lived this long before crashing had been healthy: its crash starts a fresh backoff count. */
@@ -178,6 +181,14 @@ export class WorkerEngine implements InferenceEngine {
     }
   }
 
+  private notRegularFile(modelPath: string): EngineError | undefined {
+    try {
+      return notRegularFileError(modelPath, fs.statSync(modelPath));
+    } catch {
+      return undefined; // missing or unreadable: the worker's check says which, with its own message
+    }
+  }
+
   private async ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
     const config = this.options.config();
@@ -196,6 +207,13 @@ export class WorkerEngine implements InferenceEngine {
     // The same broken file fails the same way: answer at once instead of respawning on every keystroke.
     const stamp = this.fileStamp(config.modelPath);
     if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
+    // A FIFO or a device needs no worker to be refused (the worker's check would refuse it too).
+    const notRegular = this.notRegularFile(config.modelPath);
+    if (notRegular) {
+      this.loadFailure = { key, stamp, error: notRegular };
+      this.setState({ kind: 'error', modelName: path.basename(config.modelPath), message: notRegular.message, code: notRegular.code });
+      throw notRegular;
+    }
 
     const now = Date.now();
     this.crashTimes = this.crashTimes.filter((t) => now - t < 120_000);
@@ -206,21 +224,12 @@ export class WorkerEngine implements InferenceEngine {
       if (this.worker && !this.worker.exited) return this.ensureWorker(signal);
     }
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
-    const worker = this.spawn(config, key);
-    try {
-      await raceAbort(worker.ready, signal);
-    } catch (error) {
-      // Free memory changes from minute to minute, and a crash may not be the file's fault: only what is wrong
-      // with the file itself (or a runtime that cannot load at all) is remembered.
-      if (error instanceof EngineError && !TRANSIENT_LOAD_ERRORS.has(error.code)) {
-        this.loadFailure = { key, stamp, error };
-      }
-      throw error;
-    }
+    const worker = this.spawn(config, key, stamp);
+    await raceAbort(worker.ready, signal);
     return worker;
   }
 
-  private spawn(config: EngineConfig, key: string): WorkerProcess {
+  private spawn(config: EngineConfig, key: string, stamp: string): WorkerProcess {
     const log = this.options.log;
     const started = Date.now();
     const load = {
@@ -235,14 +244,21 @@ export class WorkerEngine implements InferenceEngine {
         this.setState({ kind: 'ready', modelName: info.name });
         this.touch();
       },
-      loadFailed: (error) => this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code }),
+      loadFailed: (error) => {
+        // Remembered here, not by the request that started the load: it may have been cancelled meanwhile. Free
+        // memory changes from minute to minute, so only what is wrong with the file itself (a hang and a crash
+        // while loading included) or a runtime that cannot load at all is remembered.
+        if (!TRANSIENT_LOAD_ERRORS.has(error.code)) this.loadFailure = { key, stamp, error };
+        this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code });
+      },
       exited: (expected, crash) => {
         if (this.worker !== worker) return;
         this.worker = undefined;
         if (!expected) {
           if (Date.now() - worker.startedAt > HEALTHY_LIFETIME_MS) this.crashTimes = [];
-          this.crashTimes.push(Date.now());
-          this.setState({ kind: 'error', modelName: name, message: crash.message, code: 'WORKER_CRASHED' });
+          // A crash while loading is the file's failure, remembered above: it needs no backoff.
+          if (crash.code === 'WORKER_CRASHED') this.crashTimes.push(Date.now());
+          this.setState({ kind: 'error', modelName: name, message: crash.message, code: crash.code });
         } else if (this.current.kind !== 'error') {
           this.setState(this.restingState());
         }
@@ -252,7 +268,7 @@ export class WorkerEngine implements InferenceEngine {
         this.touch();
         if (worker.info) this.setState({ kind: worker.busy ? 'generating' : 'ready', modelName: worker.info.name });
       },
-    });
+    }, this.options.limits);
     this.worker = worker;
     return worker;
   }

@@ -5,6 +5,7 @@
  * (workerEngine.ts), told through the hooks.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
 import { CancelledError, EngineError } from '../common/errors';
 import type { Done, GenerationResult, LoadOptions, LogLevel, ModelInfo, ParamsOf, Request, RequestType, Response, ResultOf } from '../common/protocol';
 import { GENERATION_REQUESTS, isDoneFor, isResponse } from '../common/protocol';
@@ -32,6 +33,22 @@ interface Pending {
   generation: boolean;
 }
 
+export interface WorkerLimits {
+  /**
+   * A load that sends nothing for this long is killed and fails as a load of that file (default 60 s). The worker
+   * reports each load stage and llama.cpp's load progress, so a big file that is still loading is never cut off.
+   */
+  loadStallMs?: number;
+  /** V8 heap cap of the worker in MiB: a runaway in JavaScript dies in seconds instead of eating the machine. */
+  heapMb?: number;
+}
+
+export const DEFAULT_LOAD_STALL_MS = 60_000;
+/** Far above what a loaded model's JavaScript side needs (tens of MiB for a 256k-token vocabulary). */
+export const DEFAULT_WORKER_HEAP_MB = 512;
+/** Bytes of the worker's stderr kept to explain a crash during load (V8 prints why it ran out of heap). */
+const STDERR_TAIL_BYTES = 2048;
+
 /** How long a cancelled request waits for the worker's acknowledgement before it settles on its own. */
 const CANCEL_ACK_MS = 1000;
 /** How long a shutdown may take before the process is killed. */
@@ -55,6 +72,11 @@ export class WorkerProcess {
   private resolveReady!: (info: ModelInfo) => void;
   private rejectReady!: (error: Error) => void;
   private readonly resolveStarted: () => void;
+  /** The load was sent to the worker: a crash from here on is the file's failure. */
+  private loadSent = false;
+  private loadTimer: NodeJS.Timeout | undefined;
+  private readonly loadStallMs: number;
+  private stderrTail = '';
 
   constructor(
     workerPath: string,
@@ -64,7 +86,9 @@ export class WorkerProcess {
     private readonly load: LoadOptions | undefined,
     private readonly log: Logger,
     private readonly hooks: WorkerHooks,
+    limits: WorkerLimits = {},
   ) {
+    this.loadStallMs = limits.loadStallMs ?? DEFAULT_LOAD_STALL_MS;
     this.ready = new Promise<ModelInfo>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -77,11 +101,16 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // In desktop VS Code the host is Electron: run the child as plain Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_LLAMA_CPP_SKIP_DOWNLOAD: 'true' },
-      execArgv: [],
+      execArgv: [`--max-old-space-size=${limits.heapMb ?? DEFAULT_WORKER_HEAP_MB}`],
     });
+    if (load) this.armLoadWatchdog();
     this.exit = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdout?.on('data', (d: Buffer) => log.debug(`worker: ${d.toString().trimEnd()}`));
-    this.child.stderr?.on('data', (d: Buffer) => log.debug(`worker stderr: ${d.toString().trimEnd()}`));
+    this.child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      if (this.load && !this.info) this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      log.debug(`worker stderr: ${text.trimEnd()}`);
+    });
     const loadId = this.nextId++;
     this.child.on('message', (message: unknown) => {
       if (isResponse(message)) this.onMessage(message, loadId);
@@ -178,10 +207,14 @@ export class WorkerProcess {
   }
 
   private onMessage(message: Response, loadId: number): void {
+    if (this.loadTimer) this.armLoadWatchdog();
     switch (message.type) {
       case 'ready':
         this.resolveStarted();
-        if (this.load) this.post({ id: loadId, type: 'load', options: this.load });
+        if (this.load) this.loadSent = this.post({ id: loadId, type: 'load', options: this.load });
+        return;
+      case 'loadProgress':
+        this.log.debug(`loading ${this.modelName()}: ${message.stage}`);
         return;
       case 'log':
         this.log[message.level](message.message);
@@ -190,7 +223,9 @@ export class WorkerProcess {
         break;
     }
     if (message.id === loadId) {
+      this.disarmLoadWatchdog();
       if (message.type === 'done' && isDoneFor(message, 'load')) {
+        this.stderrTail = '';
         this.info = message.result;
         this.resolveReady(message.result);
         this.hooks.loaded(message.result);
@@ -229,6 +264,36 @@ export class WorkerProcess {
     }
   }
 
+  /** (Re)starts the no-progress countdown of a load: every message from the worker counts as progress. */
+  private armLoadWatchdog(): void {
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.loadTimer = setTimeout(() => this.loadStalled(), this.loadStallMs);
+    this.loadTimer.unref?.();
+  }
+
+  private disarmLoadWatchdog(): void {
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.loadTimer = undefined;
+  }
+
+  private loadStalled(): void {
+    this.loadTimer = undefined;
+    if (this.exited || this.info || this.stopping) return;
+    const name = this.modelName();
+    const seconds = Math.round(this.loadStallMs / 1000);
+    this.log.error(`loading ${name} made no progress for ${this.loadStallMs} ms; stopping worker ${this.child.pid}`);
+    const error = new EngineError('MODEL_LOAD_FAILED', `Loading ${name} hung: the engine made no progress for ${seconds} s and was stopped. The file may be damaged or hostile, or its disk unreadable. Choose another model (run "Hearth: Choose Model…"), or run "Hearth: Restart Engine" to try again.`);
+    this.rejectReady(error);
+    this.hooks.loadFailed(error);
+    // Stopping (not crashing): the exit that follows is expected, and nothing is left to settle but the process.
+    this.stopping = true;
+    this.child.kill('SIGKILL');
+  }
+
+  private modelName(): string {
+    return path.basename(this.load?.modelPath ?? '');
+  }
+
   private onError(error: Error): void {
     this.log.error(`worker process error: ${error.message}`);
     // A fork that failed outright (EAGAIN, EMFILE) may never emit 'exit': settle everything here.
@@ -237,8 +302,21 @@ export class WorkerProcess {
 
   private onExit(reason: string): void {
     if (this.exited) return;
+    this.disarmLoadWatchdog();
     if (!this.stopping) this.log.error(`worker ${this.child.pid} exited (${reason})`);
+    if (!this.stopping && this.loadSent && !this.info) {
+      // Died while loading the file: a failure of that file (remembered), not a crash to respawn on every keystroke.
+      const error = new EngineError('MODEL_LOAD_FAILED', `The engine stopped while loading ${this.modelName()} (${reason}${this.outOfMemory() ? ', out of memory' : ''}): the file may be damaged, hostile or too big for this machine. Choose another model (run "Hearth: Choose Model…"), or run "Hearth: Restart Engine" to try again.`);
+      this.rejectReady(error);
+      this.hooks.loadFailed(error);
+      this.settleExit(error);
+      return;
+    }
     this.settleExit(new EngineError('WORKER_CRASHED', `The Hearth engine stopped unexpectedly (${reason}). It restarts on the next request; see "Hearth: Show Log" for details.`));
+  }
+
+  private outOfMemory(): boolean {
+    return /heap limit|out of memory|allocation failed|bad_alloc/i.test(this.stderrTail);
   }
 
   private settleExit(crash: EngineError): void {

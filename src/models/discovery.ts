@@ -5,8 +5,8 @@
  * search is bounded (entries visited, depth, no symlinked folders) and yields as it goes.
  */
 import { CancelledError, isCancelled } from '../common/errors';
-import { ggufFacts, type GgufFacts } from './ggufFacts';
-import { readGgufHeader } from './ggufHeader';
+import { ggufFacts, type GgufFacts } from '../common/gguf/ggufFacts';
+import { readGgufHeader } from '../common/gguf/ggufHeader';
 import { findEmbeddedGguf } from './llamafile';
 import {
   folderCandidates, huggingFaceCandidates, lmStudioCandidates, ollamaCandidates, storeRoots,

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fetchRange } from './fetchRange';
-import { ggufFacts, type GgufFacts } from './ggufFacts';
-import { readGgufHeader } from './ggufHeader';
+import { ggufFacts, type GgufFacts } from '../common/gguf/ggufFacts';
+import { readGgufHeader } from '../common/gguf/ggufHeader';
 import type { HttpOptions } from './httpGet';
 
 /** Real headers with 256k-token vocabularies take about 10 MiB. */

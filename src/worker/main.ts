@@ -132,7 +132,7 @@ async function handle(request: Request): Promise<void> {
       stats.requests.load = (stats.requests.load ?? 0) + 1;
       try {
         if (!runtime) {
-          loading ??= Runtime.load(request.options, log);
+          loading ??= Runtime.load(request.options, log, (stage) => send({ type: 'loadProgress', stage }));
           runtime = await loading;
           log('info', `loaded ${runtime.info.name} (${runtime.info.architecture}) in ${runtime.info.loadMs} ms; ${runtime.info.threads} threads (${runtime.info.threadsReason}); context ${runtime.info.contextSize} tokens per workload; chat format ${runtime.info.chatWrapper}; FIM ${runtime.info.supportsInfill ? 'yes' : 'no'}`);
         }

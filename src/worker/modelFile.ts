@@ -1,12 +1,14 @@
 /**
  * Checks a model file before llama.cpp touches it, so each way a file can be wrong gets its own actionable
- * message instead of a native abort: missing, a directory, empty, not GGUF, truncated, too big for memory.
+ * message instead of a native abort or a hang: what headerCheck.ts refuses (not a regular file, empty, not a
+ * GGUF llama.cpp can load), then truncated data and too big for memory, from node-llama-cpp's header reader.
  */
-import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
+import { CHOOSE_ANOTHER } from '../common/gguf/fileKind';
+import { checkHeader, type HeaderChecked } from './headerCheck';
 import { estimateMemoryBytes, expectedDataEnd } from './ggmlTypes';
 
 export interface CheckedModelFile {
@@ -22,6 +24,9 @@ export interface CheckedModelFile {
 
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
+/** How long reading a header may take at most (a healthy local disk takes milliseconds). */
+export const CHECK_TIMEOUT_MS = 15_000;
+
 /** Sequences the runtime allocates a KV cache for (completion and chat). */
 const SEQUENCES = 2;
 
@@ -32,41 +37,29 @@ const SEQUENCES = 2;
 export async function checkModelFile(
   modelPath: string,
   contextSize: number,
-  readGgufFileInfo: (p: string) => Promise<GgufFileInfo>,
+  readGgufFileInfo: (p: string, signal: AbortSignal) => Promise<GgufFileInfo>,
   availableMemory: () => number = defaultAvailableMemory,
+  /** `header`: checkHeader's answer when the caller already has it (it checks before loading node-llama-cpp). */
+  options: { timeoutMs?: number; header?: HeaderChecked } = {},
 ): Promise<CheckedModelFile> {
   const name = path.basename(modelPath);
-  const fix = 'Run "Hearth: Choose Model…" (or "Hearth: Select Model File…") to choose another model.';
-  let stat;
-  try {
-    stat = await fs.stat(modelPath);
-  } catch {
-    throw new EngineError('MODEL_NOT_FOUND', `The model file ${modelPath} does not exist. ${fix}`);
-  }
-  if (stat.isDirectory()) throw new EngineError('MODEL_IS_DIRECTORY', `${modelPath} is a folder, not a model file. ${fix}`);
-  if (stat.size === 0) throw new EngineError('MODEL_EMPTY', `The model file ${name} is empty (0 bytes); the download may have failed. ${fix}`);
-
-  const handle = await fs.open(modelPath, 'r');
-  const magic = Buffer.alloc(4);
-  try {
-    await handle.read(magic, 0, 4, 0);
-  } finally {
-    await handle.close();
-  }
-  if (magic.toString('latin1') !== 'GGUF') {
-    throw new EngineError('MODEL_NOT_GGUF', `${name} is not a GGUF model file (it does not start with the GGUF signature). Hearth runs llama.cpp models in GGUF format. ${fix}`);
-  }
+  // One deadline for the whole check: the bounded reader is fast on any file, so this only trips on a disk that hangs.
+  const checkTimeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(checkTimeoutMs);
+  const checked = options.header ?? (await checkHeader(modelPath, signal));
+  const fileSize = checked.fileSize;
 
   let info: GgufFileInfo;
   try {
-    info = await readGgufFileInfo(modelPath);
+    info = await readGgufFileInfo(modelPath, signal);
   } catch (error) {
-    throw new EngineError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${fix}`);
+    if (signal.aborted) throw new EngineError('MODEL_LOAD_FAILED', `Reading the header of ${name} took over ${Math.round(checkTimeoutMs / 1000)} s; the file or its disk may be unreadable. ${CHOOSE_ANOTHER}`);
+    throw new EngineError('MODEL_TRUNCATED', `The header of ${name} could not be read (${(error as Error).message}); the file is damaged or incomplete. Download it again. ${CHOOSE_ANOTHER}`);
   }
   // Only this file's tensors: a split model's other parts are separate files.
   const dataEnd = expectedDataEnd((info.fullTensorInfo ?? info.tensorInfo ?? []).filter((t) => (t.filePart ?? 1) === 1));
-  if (dataEnd > stat.size) {
-    throw new EngineError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(stat.size)} of the ${mib(dataEnd)} its header describes. Download it again. ${fix}`);
+  if (dataEnd > fileSize) {
+    throw new EngineError('MODEL_TRUNCATED', `${name} is incomplete: ${mib(fileSize)} of the ${mib(dataEnd)} its header describes. Download it again. ${CHOOSE_ANOTHER}`);
   }
 
   const arch = info.architectureMetadata as {
@@ -76,7 +69,7 @@ export async function checkModelFile(
   const first = (v: number | number[] | undefined) => (Array.isArray(v) ? (v[0] ?? 0) : (v ?? 0));
   const contextCells = Math.min(contextSize, arch.context_length || contextSize) * SEQUENCES;
   const estimate = estimateMemoryBytes({
-    fileSize: stat.size,
+    fileSize,
     contextCells,
     layers: arch.block_count ?? 0,
     embedding: arch.embedding_length ?? 0,
@@ -91,9 +84,9 @@ export async function checkModelFile(
   return {
     path: modelPath,
     name,
-    fileSize: stat.size,
+    fileSize,
     info,
-    architecture: metadata.general?.architecture ?? 'unknown',
+    architecture: metadata.general?.architecture ?? checked.architecture,
     trainedContextLength: arch.context_length ?? 0,
     hasChatTemplate: typeof metadata.tokenizer?.chat_template === 'string' && metadata.tokenizer.chat_template.length > 0,
     estimatedMemoryBytes: estimate,

@@ -6,6 +6,8 @@
 import * as os from 'node:os';
 import type { Llama } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { GpuSetting, ModelEstimate, ProbeResult } from '../common/protocol';
+import { checkHeader } from './headerCheck';
+import { CHECK_TIMEOUT_MS } from './modelFile';
 
 /** Two sequences: completion and chat each keep their own KV cache (see runtime.ts). */
 const SEQUENCES = 2;
@@ -25,7 +27,10 @@ export async function probe(models: Array<{ path: string; contextSize: number }>
   const estimates: ModelEstimate[] = [];
   for (const model of models) {
     try {
-      const info = await lib.readGgufFileInfo(model.path, { fetchRetryOptions: { retries: 0 } });
+      // The bounded check first: node-llama-cpp's reader trusts the header's counts (see headerCheck.ts).
+      const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
+      await checkHeader(model.path, signal);
+      const info = await lib.readGgufFileInfo(model.path, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } });
       const insights = await lib.GgufInsights.from(info, llama);
       const resolved = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: model.contextSize });
       const modelNeeds = insights.estimateModelResourceRequirements({ gpuLayers: resolved.resolvedValues.gpuLayers });

@@ -9,7 +9,8 @@ import { EngineError } from '../common/errors';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
 import { evaluateOnly, generate, SliceSizer } from './generate';
 import { describeGpuChoice, gpuBuildsIn } from './gpuChoice';
-import { checkModelFile } from './modelFile';
+import { checkHeader } from './headerCheck';
+import { CHECK_TIMEOUT_MS, checkModelFile } from './modelFile';
 import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -26,8 +27,15 @@ export class Runtime {
     readonly info: ModelInfo,
   ) {}
 
-  static async load(options: LoadOptions, log: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void): Promise<Runtime> {
+  /** `progress` is told each stage that finishes (and llama.cpp's load progress): the host's load watchdog waits on it. */
+  static async load(
+    options: LoadOptions,
+    log: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void,
+    progress: (stage: string) => void = () => {},
+  ): Promise<Runtime> {
     const started = performance.now();
+    // Hearth's own bounded check first: a bad file fails in milliseconds, before node-llama-cpp (~0.4 s to load) is.
+    const header = await checkHeader(options.modelPath, AbortSignal.timeout(CHECK_TIMEOUT_MS));
     let lib: NodeLlamaCpp;
     try {
       // A real dynamic import (Node caches the module): node-llama-cpp is ESM with top-level await and cannot be require()d.
@@ -35,7 +43,8 @@ export class Runtime {
     } catch (error) {
       throw new EngineError('RUNTIME_UNAVAILABLE', `The llama.cpp runtime (node-llama-cpp) could not be loaded: ${(error as Error).message}. Reinstall Hearth for this platform.`);
     }
-    const checked = await checkModelFile(options.modelPath, options.contextSize, (p) => lib.readGgufFileInfo(p, { fetchRetryOptions: { retries: 0 } }));
+    const checked = await checkModelFile(options.modelPath, options.contextSize, (p, signal) => lib.readGgufFileInfo(p, { sourceType: 'filesystem', signal, fetchRetryOptions: { retries: 0 } }), undefined, { header });
+    progress('checked');
     const cores = (await import('node:os')).availableParallelism();
     const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
     let llama: Llama;
@@ -59,9 +68,19 @@ export class Runtime {
     // The worker bundle sits in <extension>/dist, beside the node_modules the VSIX carries.
     const drivers = llama.gpu || options.gpu === 'off' ? [] : await lib.getLlamaGpuTypes('supported').catch(() => []);
     log('info', describeGpuChoice(options.gpu, llama.gpu, drivers, gpuBuildsIn(path.join(__dirname, '..'))));
+    progress('runtime');
     let model: LlamaModel;
+    let reported = 0;
     try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'off' ? 0 : 'auto' });
+      model = await llama.loadModel({
+        modelPath: options.modelPath,
+        gpuLayers: options.gpu === 'off' ? 0 : 'auto',
+        onLoadProgress: (fraction) => {
+          if (fraction - reported < 0.01) return;
+          reported = fraction;
+          progress(`model ${Math.round(fraction * 100)}%`);
+        },
+      });
     } catch (error) {
       await llama.dispose().catch(() => undefined);
       throw new EngineError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
@@ -71,6 +90,7 @@ export class Runtime {
         setting: options.threads, model, fileSize: checked.fileSize, gpu: llama.gpu, cacheFile: options.calibrationFile,
         log: (m) => log('info', m),
       });
+      progress('threads');
       const contextSize = Math.max(256, Math.min(options.contextSize, checked.trainedContextLength || options.contextSize));
       const context = await model.createContext({ contextSize, sequences: 2, threads: decision.threads, batchSize: Math.min(512, contextSize) });
       const sequences = { completion: context.getSequence(), chat: context.getSequence() };

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverModels, type DiscoveredModel } from '../../src/models/discovery';
 import { extractLlamafile, findEmbeddedGguf } from '../../src/models/llamafile';
-import { readGgufHeader } from '../../src/models/ggufHeader';
+import { readGgufHeader } from '../../src/common/gguf/ggufHeader';
 import { tinyModel } from '../support/ggufBytes';
 import { fimChatModel, plainModel, randomVocabModel } from '../support/paths';
 import { llamafileBytes } from '../support/zipBytes';

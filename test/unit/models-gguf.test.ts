@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError } from '../../src/common/errors';
-import { fileTypeName, ggufFacts } from '../../src/models/ggufFacts';
-import { readGgufHeader } from '../../src/models/ggufHeader';
+import { fileTypeName, ggufFacts } from '../../src/common/gguf/ggufFacts';
+import { readGgufHeader } from '../../src/common/gguf/ggufHeader';
 import { Bytes, T, ggufFile, tinyModel } from '../support/ggufBytes';
 import { fimChatModel, plainModel, randomVocabModel } from '../support/paths';
 

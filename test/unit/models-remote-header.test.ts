@@ -1,8 +1,8 @@
 /** The header of a remote model, read before a download with a Range request, matches what the local reader says. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { ggufFacts } from '../../src/models/ggufFacts';
-import { readGgufHeader } from '../../src/models/ggufHeader';
+import { ggufFacts } from '../../src/common/gguf/ggufFacts';
+import { readGgufHeader } from '../../src/common/gguf/ggufHeader';
 import { remoteFacts } from '../../src/models/remoteHeader';
 import { FileServer, serveBytes } from '../support/fileServer';
 import { fimChatModel, plainModel } from '../support/paths';

@@ -4,7 +4,7 @@
  * reads, skips or allocates, so a forged length fails at once instead of costing memory or time.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { CancelledError } from '../common/errors';
+import { CancelledError } from '../errors';
 
 const CHUNK_BYTES = 256 * 1024;
 const TWO_POW_32 = 0x1_0000_0000;

@@ -8,9 +8,10 @@
  * Layout (GGUF v2/v3, little-endian): "GGUF", u32 version, u64 tensor count, u64 key/value count, the key/values
  * (string key, u32 type, value), then per tensor: string name, u32 dims, u64 × dims, u32 ggml type, u64 offset.
  */
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { EngineError } from '../common/errors';
+import { EngineError } from '../errors';
 import { BoundedReader } from './boundedReader';
 import { FIM_TOKEN_TEXTS } from './ggufFim';
 
@@ -71,7 +72,8 @@ const DEFAULT_ALIGNMENT = 32;
 
 export async function readGgufHeader(filePath: string, options: ReadGgufOptions = {}): Promise<GgufHeader> {
   const name = path.basename(filePath);
-  const handle = await fs.open(filePath, 'r');
+  // Non-blocking: opening a FIFO for reading would otherwise wait for a writer; the stat below then refuses it.
+  const handle = await fs.open(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new EngineError('MODEL_NOT_GGUF', `${name} is not a regular file.`);
