@@ -197,6 +197,10 @@ export class WorkerEngine implements InferenceEngine {
       throw new EngineError('NO_MODEL', 'No model is chosen yet. Run "Hearth: Choose Model…" to pick one that fits this machine, from disk or downloaded.');
     }
     const key = loadKey(config);
+    // The same broken file fails the same way: answer at once (before waiting for its worker to finish exiting)
+    // instead of respawning on every keystroke.
+    const stamp = this.fileStamp(config.modelPath);
+    if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
     // A worker for other settings, or one already shutting down (restart, idle unload), takes no new requests.
     if (this.worker && (this.worker.key !== key || this.worker.stopping)) await this.stopWorker();
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
@@ -204,9 +208,6 @@ export class WorkerEngine implements InferenceEngine {
       await raceAbort(this.worker.ready, signal);
       return this.worker;
     }
-    // The same broken file fails the same way: answer at once instead of respawning on every keystroke.
-    const stamp = this.fileStamp(config.modelPath);
-    if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
     // A FIFO or a device needs no worker to be refused (the worker's check would refuse it too).
     const notRegular = this.notRegularFile(config.modelPath);
     if (notRegular) {
