@@ -26,6 +26,8 @@ export interface ChatHost {
   /** Proposes replacing the selection of the last active text editor, through the diff + Accept/Reject flow. */
   applyToSelection(code: string, title: string): Promise<void>;
   selectModel(): Promise<void>;
+  /** Opens a mailto: link from an answer in the mail app, after the user confirms (model text chose the address). */
+  openMailto(href: string): Promise<void>;
   /** The editor context for an attachment kind; empty when there is none (no editor, empty selection). */
   collect(kind: AttachmentKind): Promise<Attachment[]>;
   showInfo(message: string): void;
@@ -167,6 +169,9 @@ export class ChatController {
         return;
       case 'selectModel':
         await this.options.host.selectModel();
+        return;
+      case 'openMailto':
+        await this.options.host.openMailto(message.href);
         return;
     }
   }

@@ -13,9 +13,13 @@ function load(): typeof Engine {
   return require('./markdownEngine') as typeof Engine;
 }
 
-/** The language name of a fence's info string, reduced to characters that are safe in a class name. */
+/**
+ * The language name of a fence's info string as a class-safe name: the sanitizer allows only [A-Za-z0-9_ -] in a
+ * class, so `+` and `#` are spelled out (c++ → cpp, c# → csharp, f# → fsharp), the names highlight.js knows them by.
+ */
 function fenceLanguage(info: string): string {
-  return (info.trim().split(/\s+/)[0] ?? '').replace(/[^A-Za-z0-9_+#-]/g, '').slice(0, 32).toLowerCase();
+  const name = (info.trim().split(/\s+/)[0] ?? '').toLowerCase().replace(/\+/g, 'p').replace(/#/g, 'sharp');
+  return name.replace(/[^a-z0-9_-]/g, '').slice(0, 32);
 }
 
 function highlight(hljs: typeof Engine.hljs, code: string, language: string): string {

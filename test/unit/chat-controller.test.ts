@@ -24,6 +24,8 @@ class FakeHost implements ChatHost {
   async insertAtCursor(code: string) { this.inserted.push(code); return this.editorOpen; }
   async applyToSelection(code: string) { this.applied.push(code); }
   async selectModel() { this.modelPicks++; }
+  mailto: string[] = [];
+  async openMailto(href: string) { this.mailto.push(href); }
   showInfo(message: string) { this.infos.push(message); }
 }
 
@@ -176,6 +178,14 @@ describe('chat controller (fake engine)', () => {
     assert.deepEqual(host.inserted, []);
     assert.deepEqual(host.copied, []);
     assert.match(host.infos.at(-1) ?? '', /no longer available/);
+  });
+
+  it('hands a mailto: link click to the host (which asks before opening); other schemes are rejected', async () => {
+    const { controller, host } = setup();
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: 'mailto:someone@example.com?subject=hi' }), true);
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: 'command:workbench.action.terminal.new' }), false);
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: `mailto:${'a'.repeat(3000)}` }), false);
+    assert.deepEqual(host.mailto, ['mailto:someone@example.com?subject=hi']);
   });
 
   it('rejects invalid webview messages without acting', async () => {
