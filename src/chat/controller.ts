@@ -26,6 +26,8 @@ export interface ChatHost {
   /** Proposes replacing the selection of the last active text editor, through the diff + Accept/Reject flow. */
   applyToSelection(code: string, title: string): Promise<void>;
   selectModel(): Promise<void>;
+  /** Opens a mailto: link from an answer in the mail app, after the user confirms (model text chose the address). */
+  openMailto(href: string): Promise<void>;
   /** The editor context for an attachment kind; empty when there is none (no editor, empty selection). */
   collect(kind: AttachmentKind): Promise<Attachment[]>;
   showInfo(message: string): void;
@@ -87,6 +89,7 @@ export class ChatController {
     this.meter.schedule();
   }
 
+  /** An answer is running, or being prepared to run. */
   get busy(): boolean {
     return this.runner.busy;
   }
@@ -167,25 +170,24 @@ export class ChatController {
       case 'selectModel':
         await this.options.host.selectModel();
         return;
+      case 'openMailto':
+        await this.options.host.openMailto(message.href);
+        return;
     }
   }
 
   /**
    * Asks a question (with `#` mentions resolved and the pending attachments) and streams the answer.
-   * Resolves with the answer turn once it is done, stopped or failed.
+   * Resolves with the answer turn once it is done, stopped or failed; with nothing when an answer is already
+   * starting or running (a double Send does not start two answers).
    */
-  async send(text: string): Promise<ChatTurn | undefined> {
+  send(text: string): Promise<ChatTurn | undefined> {
     const { text: question, mentions } = parseMentions(text);
-    if (!question && mentions.length === 0) return undefined;
-    await this.stop();
-    let attachments = this.pending;
-    for (const kind of mentions) attachments = mergeAttachments(attachments, await this.options.host.collect(kind));
-    this.pending = [];
-    const { assistant } = ask(this.conversation, question || 'Explain this.', attachments, this.now());
-    return this.runner.run(this.conversation, assistant);
+    if (!question && mentions.length === 0) return Promise.resolve(undefined);
+    return this.runner.start('send', () => this.ask(question || 'Explain this.', mentions));
   }
 
-  /** Stops the answer being generated, if any; the partial answer is kept. Resolves once it has ended. */
+  /** Stops the answer being generated or prepared, if any; the partial answer is kept. Resolves once it has ended. */
   stop(): Promise<void> {
     return this.runner.stop();
   }
@@ -198,23 +200,32 @@ export class ChatController {
     this.changed();
   }
 
-  async regenerate(): Promise<ChatTurn | undefined> {
-    await this.stop();
-    const assistant = regenerate(this.conversation, this.now());
-    if (!assistant) return undefined;
-    return this.runner.run(this.conversation, assistant);
+  regenerate(): Promise<ChatTurn | undefined> {
+    return this.runner.start('regenerate', async () => {
+      const assistant = regenerate(this.conversation, this.now());
+      return assistant && { conversation: this.conversation, assistant };
+    });
   }
 
-  async editLast(text: string): Promise<ChatTurn | undefined> {
-    await this.stop();
+  editLast(text: string): Promise<ChatTurn | undefined> {
     const { text: question, mentions } = parseMentions(text);
-    if (!question) return undefined;
-    const edited = editLastQuestion(this.conversation, question, this.now());
-    if (!edited) return this.send(text);
-    for (const kind of mentions) {
-      edited.user.attachments = mergeAttachments(edited.user.attachments ?? [], await this.options.host.collect(kind));
-    }
-    return this.runner.run(this.conversation, edited.assistant);
+    if (!question) return Promise.resolve(undefined);
+    return this.runner.start('edit', async () => {
+      const edited = editLastQuestion(this.conversation, question, this.now());
+      if (!edited) return this.ask(question, mentions);
+      for (const kind of mentions) {
+        edited.user.attachments = mergeAttachments(edited.user.attachments ?? [], await this.options.host.collect(kind));
+      }
+      return { conversation: this.conversation, assistant: edited.assistant };
+    });
+  }
+
+  /** Adds the question, with the pending attachments and those its mentions name, and the answer turn to fill. */
+  private async ask(question: string, mentions: AttachmentKind[]): Promise<{ conversation: Conversation; assistant: ChatTurn }> {
+    let attachments = this.pending;
+    for (const kind of mentions) attachments = mergeAttachments(attachments, await this.options.host.collect(kind));
+    this.pending = [];
+    return { conversation: this.conversation, assistant: ask(this.conversation, question, attachments, this.now()).assistant };
   }
 
   async openConversation(id: string): Promise<boolean> {

@@ -117,6 +117,18 @@ export class EditorHost implements ChatHost, vscode.Disposable {
     await vscode.commands.executeCommand('hearth.selectModel');
   }
 
+  async openMailto(href: string): Promise<void> {
+    const uri = vscode.Uri.parse(href, true);
+    if (uri.scheme !== 'mailto') return;
+    const open = 'Open Mail App';
+    const choice = await vscode.window.showWarningMessage(
+      `Open your mail app to write to ${uri.path || 'this address'}?`,
+      { modal: true, detail: 'The link is in an answer the model wrote; check the address and any prefilled text before sending.' },
+      open,
+    );
+    if (choice === open) await vscode.env.openExternal(uri);
+  }
+
   showInfo(message: string): void {
     void vscode.window.showInformationMessage(message);
   }

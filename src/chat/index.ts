@@ -10,7 +10,7 @@ import { EditorHost } from './editorHost';
 import type { ChatEvent } from './events';
 import { ask, type ChatTurn, type Conversation, type ConversationSummary, ConversationStore, createConversation } from './history';
 import { registerLanguageModel } from './languageModel';
-import { readChatSettings, readRegisterLanguageModel, type SettingReader } from './settings';
+import { type ChatSettings, readChatSettings, readRegisterLanguageModel, type SettingReader } from './settings';
 import { CHAT_PANEL_TYPE, CHAT_VIEW_ID, ChatWebviews } from './view';
 
 export interface ChatApi {
@@ -33,6 +33,8 @@ export interface ChatApi {
   postFromWebview(message: unknown): Promise<boolean>;
   /** Whether the Language Model API provider is registered. */
   readonly languageModelRegistered: boolean;
+  /** The answer settings the next answer will use (user settings only: a workspace cannot change them). */
+  settings(): ChatSettings;
   /**
    * Test hook, not used by the product: saves a finished exchange with a given answer to the history and opens it
    * the way reopening a saved chat does. The fixture models cannot be made to write a code block, so the
@@ -51,11 +53,12 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
   const { context, engine, log } = services;
   const host = new EditorHost(log, services.editing);
   const store = new ConversationStore(context.workspaceState);
+  const settings = () => readChatSettings(chatConfiguration());
   const controller = new ChatController({
     engine,
     store,
     host,
-    settings: () => readChatSettings(chatConfiguration()),
+    settings,
     log: (m) => log.info(m),
     reportError: (e) => services.reportError(e),
   });
@@ -148,6 +151,7 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
     get languageModelRegistered() {
       return languageModel !== undefined;
     },
+    settings,
     seedExchangeForTesting: async (question, answer) => {
       const conversation = createConversation();
       const { assistant } = ask(conversation, question);

@@ -21,7 +21,9 @@ export type WebviewToHost =
   | { type: 'removeAttachment'; id: string }
   | { type: 'openConversation'; id: string }
   | { type: 'deleteConversation'; id: string }
-  | { type: 'selectModel' };
+  | { type: 'selectModel' }
+  /** A click on a mailto: link in an answer: the host asks before a mail app opens. */
+  | { type: 'openMailto'; href: string };
 
 export interface ViewMessage {
   id: string;
@@ -74,6 +76,7 @@ type FieldCheck = (value: unknown) => boolean;
 const text: FieldCheck = (v) => typeof v === 'string' && v.length <= MAX_TEXT_LENGTH;
 const id: FieldCheck = (v) => typeof v === 'string' && ID.test(v);
 const oneOf = (...allowed: string[]): FieldCheck => (v) => typeof v === 'string' && allowed.includes(v);
+const mailto: FieldCheck = (v) => typeof v === 'string' && v.length <= 2048 && /^mailto:/i.test(v);
 const blockIndex: FieldCheck = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 10_000;
 
 const webviewSchemas: Record<WebviewToHost['type'], Record<string, FieldCheck>> = {
@@ -90,6 +93,7 @@ const webviewSchemas: Record<WebviewToHost['type'], Record<string, FieldCheck>> 
   openConversation: { id },
   deleteConversation: { id },
   selectModel: {},
+  openMailto: { href: mailto },
 };
 
 function matches(value: unknown, schemas: Record<string, Record<string, FieldCheck>>): boolean {

@@ -27,11 +27,18 @@ export type SettingReader = <T>(key: keyof typeof CHAT_SETTINGS, fallback: T) =>
 /** The answer settings, clamped to their bounds (a hand-edited settings.json is not checked by VS Code). */
 export function readChatSettings(get: SettingReader): ChatSettings {
   const { maxTokens, temperature, systemPrompt } = CHAT_SETTINGS;
+  const prompt = get<unknown>('systemPrompt', systemPrompt.default);
   return {
-    maxTokens: Math.max(maxTokens.minimum, Math.min(maxTokens.maximum, get<number>('maxTokens', maxTokens.default))),
-    temperature: Math.max(temperature.minimum, Math.min(temperature.maximum, get<number>('temperature', temperature.default))),
-    systemPrompt: get<string>('systemPrompt', systemPrompt.default),
+    maxTokens: Math.round(clamp(get<unknown>('maxTokens', maxTokens.default), maxTokens)),
+    temperature: clamp(get<unknown>('temperature', temperature.default), temperature),
+    systemPrompt: typeof prompt === 'string' ? prompt : systemPrompt.default,
   };
+}
+
+/** A number held to the setting's bounds; its default when it is not a number at all. */
+function clamp(value: unknown, bounds: { default: number; minimum: number; maximum: number }): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) return bounds.default;
+  return Math.max(bounds.minimum, Math.min(bounds.maximum, value));
 }
 
 export function readRegisterLanguageModel(get: SettingReader): boolean {

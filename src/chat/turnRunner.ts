@@ -1,5 +1,5 @@
 /**
- * Streams one answer at a time: plans the prompt into the model's window, runs the engine request, appends each
+ * Streams one answer at a time (a request while one is starting or running is refused): plans the prompt into the model's window, runs the engine request, appends each
  * chunk to the answer turn, re-renders the views at most every `streamIntervalMs`, and settles the turn as done,
  * stopped or failed. A stop settles the turn at once (the partial answer is kept) without waiting for the engine
  * to wind down; chunks that still arrive are ignored.
@@ -38,19 +38,56 @@ interface Generation {
   finished: Promise<void>;
 }
 
+/** What an accepted request prepared: the answer turn to stream, last in its conversation. */
+export interface PreparedAnswer {
+  conversation: Conversation;
+  assistant: ChatTurn;
+}
+
 export class TurnRunner {
   private generation: Generation | undefined;
+  /** Set from the moment a request is accepted until its answer has started (or turned out not to be needed). */
+  private starting: { stopped: boolean; settled: Promise<void> } | undefined;
   private streamTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
   constructor(private readonly options: TurnRunnerOptions) {}
 
+  /** An answer is running, or being prepared to run. */
   get busy(): boolean {
-    return this.generation !== undefined;
+    return this.generation !== undefined || this.starting !== undefined;
+  }
+
+  /**
+   * One answer at a time: the claim is taken in the same tick as the request, so a second Send or Regenerate
+   * handled before the first has reached the engine is refused (resolves with nothing) instead of starting a
+   * second answer that Stop would not reach. A stop while the answer is prepared (attachments being collected)
+   * stops it as soon as it starts; the question is kept.
+   */
+  async start(what: string, prepare: () => Promise<PreparedAnswer | undefined>): Promise<ChatTurn | undefined> {
+    if (this.busy) {
+      this.options.log?.(`chat: ${what} ignored, an answer is already ${this.starting ? 'starting' : 'running'}`);
+      return undefined;
+    }
+    let settle!: () => void;
+    const claim = { stopped: false, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.starting = claim;
+    let prepared: PreparedAnswer | undefined;
+    try {
+      prepared = await prepare();
+    } finally {
+      this.starting = undefined;
+      if (!prepared) settle();
+    }
+    if (!prepared) return undefined;
+    const answer = this.run(prepared.conversation, prepared.assistant);
+    if (claim.stopped || this.disposed) void this.stop().then(settle);
+    else settle();
+    return answer;
   }
 
   /** Streams `assistant`, the last turn of `conversation`; resolves with it once it is settled and saved. */
-  async run(conversation: Conversation, assistant: ChatTurn): Promise<ChatTurn> {
+  private async run(conversation: Conversation, assistant: ChatTurn): Promise<ChatTurn> {
     const { emit, changed, persist } = this.options;
     const abort = new AbortController();
     let finish!: () => void;
@@ -91,8 +128,13 @@ export class TurnRunner {
     return assistant;
   }
 
-  /** Stops the answer being generated, if any. Resolves once it has been settled. */
+  /** Stops the answer being generated or prepared, if any. Resolves once it has been settled. */
   async stop(): Promise<void> {
+    const starting = this.starting;
+    if (starting) {
+      starting.stopped = true;
+      return starting.settled;
+    }
     const generation = this.generation;
     if (!generation) return;
     generation.abort.abort();

@@ -6,7 +6,7 @@
 import type { EngineState } from '../common/engine';
 import type { Attachment } from './attachments';
 import type { ChatTurn, Conversation, ConversationSummary } from './history';
-import type { MarkdownRenderer } from './markdown';
+import type { BlockCache, MarkdownRenderer } from './markdown';
 import type { ViewMessage, ViewState } from './messages';
 
 export interface ViewStateSource {
@@ -19,15 +19,17 @@ export interface ViewStateSource {
 }
 
 export class RenderedAnswers {
-  private readonly cache = new Map<string, { content: string; html: string }>();
+  private readonly cache = new Map<string, { content: string; html: string; blocks: BlockCache }>();
 
   constructor(private readonly markdown: MarkdownRenderer) {}
 
   html(turn: ChatTurn): string {
     const cached = this.cache.get(turn.id);
     if (cached && cached.content === turn.content) return cached.html;
-    const html = this.markdown.render(turn.content);
-    this.cache.set(turn.id, { content: turn.content, html });
+    // A streaming answer only grows at its end: its earlier blocks keep their rendering.
+    const blocks = cached?.blocks ?? new Map();
+    const html = this.markdown.renderBlocks(turn.content, blocks);
+    this.cache.set(turn.id, { content: turn.content, html, blocks });
     return html;
   }
 

@@ -60,22 +60,27 @@ export function languageEnabled(settings: Pick<CompletionSettings, 'languages'>,
   return typeof star === 'boolean' ? star : true;
 }
 
+/** The bounds of each numeric setting; package.json repeats them as `minimum`/`maximum` (a unit test compares). */
+export const COMPLETION_BOUNDS = {
+  prefixTokens: { minimum: 16, maximum: 16384 },
+  suffixTokens: { minimum: 0, maximum: 8192 },
+  extraContextTokens: { minimum: 0, maximum: 8192 },
+  maxLines: { minimum: 1, maximum: 200 },
+  maxTokens: { minimum: 1, maximum: 2048 },
+  singleLineMaxTokens: { minimum: 1, maximum: 2048 },
+  timeBudgetMs: { minimum: 10, maximum: 60_000 },
+  singleLineTimeBudgetMs: { minimum: 10, maximum: 60_000 },
+  debounceMinMs: { minimum: 0, maximum: 5000 },
+  debounceMaxMs: { minimum: 0, maximum: 5000 },
+} as const satisfies Partial<Record<keyof CompletionSettings, { minimum: number; maximum: number }>>;
+
 /** Clamp numbers a user typed into something the pipeline can live with. */
 export function sanitize(s: CompletionSettings): CompletionSettings {
-  const int = (v: number, lo: number, hi: number, fallback: number) => (Number.isFinite(v) ? Math.round(Math.min(hi, Math.max(lo, v))) : fallback);
   const d = defaultCompletionSettings;
-  return {
-    ...s,
-    languages: typeof s.languages === 'object' && s.languages !== null ? s.languages : d.languages,
-    prefixTokens: int(s.prefixTokens, 16, 16384, d.prefixTokens),
-    suffixTokens: int(s.suffixTokens, 0, 8192, d.suffixTokens),
-    extraContextTokens: int(s.extraContextTokens, 0, 8192, d.extraContextTokens),
-    maxLines: int(s.maxLines, 1, 200, d.maxLines),
-    maxTokens: int(s.maxTokens, 1, 2048, d.maxTokens),
-    singleLineMaxTokens: int(s.singleLineMaxTokens, 1, 2048, d.singleLineMaxTokens),
-    timeBudgetMs: int(s.timeBudgetMs, 10, 60_000, d.timeBudgetMs),
-    singleLineTimeBudgetMs: int(s.singleLineTimeBudgetMs, 10, 60_000, d.singleLineTimeBudgetMs),
-    debounceMinMs: int(s.debounceMinMs, 0, 5000, d.debounceMinMs),
-    debounceMaxMs: int(s.debounceMaxMs, 0, 5000, d.debounceMaxMs),
-  };
+  const out: CompletionSettings = { ...s, languages: typeof s.languages === 'object' && s.languages !== null ? s.languages : d.languages };
+  for (const [key, { minimum, maximum }] of Object.entries(COMPLETION_BOUNDS) as Array<[keyof typeof COMPLETION_BOUNDS, { minimum: number; maximum: number }]>) {
+    const v = s[key];
+    out[key] = typeof v === 'number' && Number.isFinite(v) ? Math.round(Math.min(maximum, Math.max(minimum, v))) : d[key];
+  }
+  return out;
 }

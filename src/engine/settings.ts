@@ -1,8 +1,8 @@
 /** Reads the engine's settings from VS Code's configuration, per job. */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { GpuSetting, Job, LogLevel, ThreadsSetting } from '../common/protocol';
-import { defaultEngineConfig, type EngineConfig } from './config';
+import type { GpuSetting, Job, ThreadsSetting } from '../common/protocol';
+import { clampContextSize, clampIdleUnloadMinutes, defaultEngineConfig, type EngineConfig, validLogLevel } from './config';
 
 function expandHome(p: string): string {
   return p.startsWith('~/') || p === '~' ? os.homedir() + p.slice(1) : p;
@@ -32,10 +32,10 @@ export function readEngineConfig(job: Job, resolve: (model: string) => string = 
   return {
     modelPath: model ? resolve(expandHome(model)) : bundled,
     threads,
-    contextSize: Math.max(256, c.get<number>('contextSize', d.contextSize)),
+    contextSize: clampContextSize(c.get<unknown>('contextSize', d.contextSize)),
     gpu: c.get<GpuSetting>('gpu', d.gpu) === 'off' ? 'off' : 'auto',
-    idleUnloadMinutes: Math.max(0, c.get<number>('idleUnloadMinutes', d.idleUnloadMinutes)),
-    logLevel: c.get<LogLevel>('logLevel', d.logLevel),
+    idleUnloadMinutes: clampIdleUnloadMinutes(c.get<unknown>('idleUnloadMinutes', d.idleUnloadMinutes)),
+    logLevel: validLogLevel(c.get<unknown>('logLevel', d.logLevel)),
   };
 }
 

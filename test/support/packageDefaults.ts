@@ -7,6 +7,7 @@ export interface SettingSchema {
   default?: unknown;
   minimum?: number;
   maximum?: number;
+  scope?: string;
   items?: { properties?: Record<string, SettingSchema> };
 }
 

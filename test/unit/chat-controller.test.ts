@@ -24,6 +24,8 @@ class FakeHost implements ChatHost {
   async insertAtCursor(code: string) { this.inserted.push(code); return this.editorOpen; }
   async applyToSelection(code: string) { this.applied.push(code); }
   async selectModel() { this.modelPicks++; }
+  mailto: string[] = [];
+  async openMailto(href: string) { this.mailto.push(href); }
   showInfo(message: string) { this.infos.push(message); }
 }
 
@@ -40,6 +42,22 @@ function setup(storage = new MemoryStorage()) {
   controller.attachView({ post: (m) => posted.push(m) });
   controller.onEvent((e) => events.push(e));
   return { engine, host, store, storage, controller, posted, events };
+}
+
+/** Makes the host's context collection wait until the returned function is called. */
+function holdCollect(host: FakeHost): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const collect = host.collect;
+  host.collect = async (kind) => {
+    await gate;
+    return collect(kind);
+  };
+  return release;
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 1));
 }
 
 const lastState = (posted: HostToWebview[]) => {
@@ -174,6 +192,14 @@ describe('chat controller (fake engine)', () => {
     assert.match(host.infos.at(-1) ?? '', /no longer available/);
   });
 
+  it('hands a mailto: link click to the host (which asks before opening); other schemes are rejected', async () => {
+    const { controller, host } = setup();
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: 'mailto:someone@example.com?subject=hi' }), true);
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: 'command:workbench.action.terminal.new' }), false);
+    assert.equal(await controller.handleMessage({ type: 'openMailto', href: `mailto:${'a'.repeat(3000)}` }), false);
+    assert.deepEqual(host.mailto, ['mailto:someone@example.com?subject=hi']);
+  });
+
   it('rejects invalid webview messages without acting', async () => {
     const { controller, engine, events } = setup();
     assert.equal(await controller.handleMessage({ type: 'send', text: 'hi', extra: 1 }), false);
@@ -233,6 +259,76 @@ describe('chat controller (fake engine)', () => {
     assert.ok(after.dropped > 0, 'the oldest exchange should no longer fit');
     const call = engine.calls.filter((c) => c.type === 'chat').at(-1);
     assert.ok((call?.sampling?.maxTokens ?? 0) <= 128);
+  });
+
+  it('two sends in the same tick start one answer; the second is refused', async () => {
+    const { engine, controller, events } = setup();
+    engine.replies = ['only once'];
+    engine.chunkDelayMs = 1;
+    const [first, second] = await Promise.all([controller.send('hello'), controller.send('hello')]);
+    assert.equal(first?.status, 'done');
+    assert.equal(second, undefined);
+    assert.equal(engine.calls.filter((c) => c.type === 'chat').length, 1);
+    assert.equal(events.filter((e) => e.type === 'started').length, 1);
+    assert.deepEqual(controller.current.turns.map((t) => t.content), ['hello', 'only once']);
+  });
+
+  it('a double Send from the webview, even with # mentions still being collected, gives one answer', async () => {
+    const { engine, controller, host } = setup();
+    const release = holdCollect(host);
+    const sent = [controller.handleMessage({ type: 'send', text: 'what is #file?' }), controller.handleMessage({ type: 'send', text: 'what is #file?' })];
+    assert.equal(controller.busy, true, 'busy while the first answer is being prepared');
+    release();
+    await Promise.all(sent);
+    await waitUntil(() => !controller.busy);
+    assert.equal(engine.calls.filter((c) => c.type === 'chat').length, 1);
+    assert.equal(controller.current.turns.length, 2);
+  });
+
+  it('two regenerates in the same tick give one new answer', async () => {
+    const { engine, controller, events } = setup();
+    engine.replies = ['a1', 'a2', 'a3'];
+    await controller.send('question');
+    const [first] = await Promise.all([controller.regenerate(), controller.handleMessage({ type: 'regenerate' })]);
+    assert.equal(first?.content, 'a2');
+    assert.equal(engine.calls.filter((c) => c.type === 'chat').length, 2);
+    assert.equal(events.filter((e) => e.type === 'started').length, 2);
+    assert.deepEqual(controller.current.turns.map((t) => t.content), ['question', 'a2']);
+  });
+
+  it('stop after a double send leaves nothing running', async () => {
+    const { engine, controller, events } = setup();
+    engine.replies = ['x'.repeat(10_000)];
+    engine.chunkSize = 1;
+    engine.chunkDelayMs = 5;
+    const answers = [controller.send('long'), controller.send('long')];
+    await controller.stop();
+    const [first, second] = await Promise.all(answers);
+    assert.equal(controller.busy, false);
+    assert.equal(first?.status, 'stopped');
+    assert.equal(second, undefined);
+    const started = events.filter((e) => e.type === 'started').length;
+    const finished = events.filter((e) => e.type === 'finished').length;
+    assert.equal(started, 1);
+    assert.equal(finished, started, 'every started answer has ended');
+    // Nothing streams after the stop.
+    const chunksAtStop = events.filter((e) => e.type === 'chunk').length;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(events.filter((e) => e.type === 'chunk').length, chunksAtStop);
+  });
+
+  it('a stop while the question is being prepared stops its answer as soon as it starts, and resolves after', async () => {
+    const { engine, controller, host } = setup();
+    engine.replies = ['x'.repeat(10_000)];
+    engine.chunkDelayMs = 5;
+    const release = holdCollect(host);
+    const answer = controller.send('explain #file');
+    const stopped = controller.stop();
+    release();
+    await stopped;
+    assert.equal(controller.busy, false, 'nothing runs once stop has resolved');
+    assert.equal((await answer)?.status, 'stopped');
+    assert.equal(controller.current.turns[0].content, 'explain the file', 'the question is kept');
   });
 
   it('follows the engine state in the view', async () => {

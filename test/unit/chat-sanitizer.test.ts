@@ -124,6 +124,14 @@ describe('chat sanitizer: what must survive', () => {
     assert.match(html, /data-block="1"><code class="hljs">plain &lt;b&gt;/);
   });
 
+  it('keeps the language class of c++, c# and f# fences, spelled as class-safe names', () => {
+    const html = renderMarkdown('```c++\nint main() { return 0; }\n```\n\n```C#\nvar x = 1;\n```\n\n```f#\nlet x = 1\n```');
+    assert.match(html, /data-block="0"><code class="hljs language-cpp">.*<span class="hljs-keyword">return<\/span>/);
+    assert.match(html, /data-block="1"><code class="hljs language-csharp"><span class="hljs-keyword">var<\/span>/);
+    assert.match(html, /data-block="2"><code class="hljs language-fsharp">let x = 1/);
+    assert.equal(extractCodeBlocks('```c++\nx\n```')[0].language, 'cpp');
+  });
+
   it('extracts code blocks in the same order as their data-block numbers', () => {
     const text = 'a\n\n```py\nprint(1)\n```\n\n> ```js\n> x()\n> ```\n\npara\n\n    indented\n';
     const blocks = extractCodeBlocks(text);

@@ -36,5 +36,7 @@ describe('chat settings', () => {
     assert.deepEqual(readChatSettings(reader({ maxTokens: 1, temperature: 9, systemPrompt: '' })), { maxTokens: 16, temperature: 2, systemPrompt: '' });
     assert.deepEqual(readChatSettings(reader({ maxTokens: 100_000, temperature: -1 })).maxTokens, 8192);
     assert.equal(readChatSettings(reader({ temperature: -1 })).temperature, 0);
+    const garbage = readChatSettings(reader({ maxTokens: Number.NaN, temperature: 'hot', systemPrompt: 42 }));
+    assert.deepEqual(garbage, { maxTokens: CHAT_SETTINGS.maxTokens.default, temperature: CHAT_SETTINGS.temperature.default, systemPrompt: CHAT_SETTINGS.systemPrompt.default });
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { completesIn } from '../../src/completion/gate';
-import { COMPLETION_SECTION, defaultCompletionSettings, readCompletionSettings, type CompletionSettings } from '../../src/completion/settings';
-import { packageDefaults } from '../support/packageDefaults';
+import { COMPLETION_BOUNDS, COMPLETION_SECTION, defaultCompletionSettings, readCompletionSettings, type CompletionSettings } from '../../src/completion/settings';
+import { contributedSettings, packageDefaults } from '../support/packageDefaults';
 
 /** `hearth.completion.*` keys (without the section) and their defaults as package.json declares them. */
 function declaredDefaults(): Map<string, unknown> {
@@ -23,6 +23,16 @@ describe('completion settings', () => {
     }
   });
 
+  it('package.json states the bounds the code clamps to, and no others', () => {
+    const contributed = contributedSettings();
+    for (const key of Object.keys(defaultCompletionSettings)) {
+      const schema = contributed[`${COMPLETION_SECTION}.${key}`];
+      const bounds = (COMPLETION_BOUNDS as Record<string, { minimum: number; maximum: number } | undefined>)[key];
+      assert.equal(schema.minimum, bounds?.minimum, `${COMPLETION_SECTION}.${key}: minimum`);
+      assert.equal(schema.maximum, bounds?.maximum, `${COMPLETION_SECTION}.${key}: maximum`);
+    }
+  });
+
   it('reads every key through the configuration, with its default as the fallback', () => {
     const asked: string[] = [];
     const read = readCompletionSettings((key, fallback) => {
@@ -34,12 +44,14 @@ describe('completion settings', () => {
   });
 
   it('takes configured values and clamps the ones out of range', () => {
-    const configured: Partial<Record<keyof CompletionSettings, unknown>> = { maxLines: 3, extraContext: false, prefixTokens: 1, debounceMaxMs: Number.NaN };
+    const configured: Partial<Record<keyof CompletionSettings, unknown>> = { maxLines: 3, extraContext: false, prefixTokens: 1, debounceMaxMs: Number.NaN, timeBudgetMs: 1e9, maxTokens: '9' };
     const read = readCompletionSettings((key, fallback) => (key in configured ? configured[key as keyof CompletionSettings] : fallback));
     assert.equal(read.maxLines, 3);
     assert.equal(read.extraContext, false);
     assert.equal(read.prefixTokens, 16);
     assert.equal(read.debounceMaxMs, defaultCompletionSettings.debounceMaxMs);
+    assert.equal(read.timeBudgetMs, 60_000);
+    assert.equal(read.maxTokens, defaultCompletionSettings.maxTokens);
   });
 });
 

@@ -55,6 +55,15 @@ export function bindInput({ ui, page, post, save, render }: InputDeps): void {
   });
 
   document.addEventListener('click', (e) => {
+    // VS Code's own link handler (on the window, after this one) opens mailto: links at once: the host asks first.
+    const link = (e.target as Element | null)?.closest('a[href]');
+    const href = link?.getAttribute('href') ?? '';
+    if (/^mailto:/i.test(href)) {
+      e.preventDefault();
+      e.stopPropagation();
+      post({ type: 'openMailto', href });
+      return;
+    }
     const target = (e.target as Element | null)?.closest<HTMLElement>('[data-action]');
     if (!target) return;
     const action = target.dataset.action;
