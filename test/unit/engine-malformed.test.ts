@@ -55,10 +55,11 @@ describe('engine: malformed model files', function () {
         assert.equal(error.code, file.code, `${file.what}: ${error.message}`);
         assert.ok(error.message.includes(path.basename(file.path)), `${file.what}: the message does not name the file: ${error.message}`);
         assert.equal(engine.state.kind, 'error', file.what);
-        // Remembered: asking again answers at once, without starting a worker.
+        // Remembered: asking again answers at once, without starting a worker (the failed one may still be exiting).
+        const failedPid = engine.workerPid;
         const again = await failure(engine.complete('Once', { maxTokens: 2 }));
         assert.equal(again.code, file.code);
-        assert.equal(engine.workerPid, undefined, `${file.what}: a worker was started again for the same bad file`);
+        assert.ok(engine.workerPid === undefined || engine.workerPid === failedPid, `${file.what}: a worker was started again for the same bad file`);
       }
       console.log(`      malformed model files tried: ${files.length}; slowest ${slowest.ms.toFixed(0)} ms (${slowest.what})`);
       assert.deepEqual(slow, [], `over ${PER_FILE_MS} ms`);
