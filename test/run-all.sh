@@ -74,7 +74,7 @@ for stage in $STAGES; do
     # The air-gapped VSIX in a fresh profile with no model setting, in a network namespace with only loopback:
     # completion and chat must work with nothing to connect to.
     e2e-airgap) run_stage e2e-airgap env HEARTH_VSIX="$AIRGAP_VSIX" HEARTH_NO_MODEL_SETTING=1 \
-      unshare $( ((EUID == 0)) && echo -n || echo -rn) sh -c 'ip link set lo up && exec "$@"' sh node test/driver/run-code-server.mjs --suite e2e --grep 'air-gapped|smoke|inline completions|chat panel' ;;
+      unshare "$( ((EUID == 0)) && printf -- -n || printf -- -rn)" sh -c 'ip link set lo up && exec "$@"' sh node test/driver/run-code-server.mjs --suite e2e --grep 'air-gapped|smoke|inline completions|chat panel' ;;
     *) echo "unknown stage $stage"; status=1 ;;
   esac
 done
