@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Emitter } from '../common/emitter';
+import { estimateLoadBytes } from '../common/modelMemory';
 import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, Job, ModelInfo, ProbeResult, SamplingOptions, WorkerStats, Workload } from '../common/protocol';
 import { loadKey, type EngineConfig } from './config';
@@ -26,16 +27,12 @@ export interface JobEnginesOptions {
   freeMemory?: () => number;
 }
 
-/** Memory a model needs beyond its file (KV caches for two workloads, compute buffers), as a share of it. */
-const OVERHEAD_SHARE = 0.2;
-const OVERHEAD_FIXED = 96 * 1024 * 1024;
-
-/** What loading `config`'s model will take, before its worker has measured it. */
-export function estimateLoadBytes(config: EngineConfig): number {
+/** The model file's size, 0 when it cannot be read (its load will say why). */
+function fileBytes(modelPath: string): number {
   try {
-    return Math.round(fs.statSync(config.modelPath!).size * (1 + OVERHEAD_SHARE)) + OVERHEAD_FIXED;
+    return fs.statSync(modelPath).size;
   } catch {
-    return OVERHEAD_FIXED;
+    return 0;
   }
 }
 
@@ -116,7 +113,7 @@ export class JobEngines {
     const stamp = fileStamp(config.modelPath!);
     const known = this.needs.get(stamp);
     if (known !== undefined) return { need: known, free: this.options.freeMemory?.() ?? os.freemem() };
-    let need = estimateLoadBytes(config);
+    let need = estimateLoadBytes(fileBytes(config.modelPath!));
     let free = os.freemem();
     try {
       const probed = await this.probe([config.modelPath!]);

@@ -199,8 +199,9 @@ export class WorkerEngine implements InferenceEngine {
     const key = loadKey(config);
     // The same broken file fails the same way: answer at once (before waiting for its worker to finish exiting)
     // instead of respawning on every keystroke.
-    const stamp = this.fileStamp(config.modelPath);
-    if (this.loadFailure && this.loadFailure.key === key && this.loadFailure.stamp === stamp) throw this.loadFailure.error;
+    // (The file is stat'ed only when a failure is remembered: this runs on every keystroke.)
+    const remembered = this.loadFailure?.key === key ? this.loadFailure : undefined;
+    if (remembered && remembered.stamp === this.fileStamp(config.modelPath)) throw remembered.error;
     // A worker for other settings, or one already shutting down (restart, idle unload), takes no new requests.
     if (this.worker && (this.worker.key !== key || this.worker.stopping)) await this.stopWorker();
     if (this.disposed) throw new EngineError('INTERNAL', 'Hearth is shutting down.');
@@ -208,6 +209,7 @@ export class WorkerEngine implements InferenceEngine {
       await raceAbort(this.worker.ready, signal);
       return this.worker;
     }
+    const stamp = this.fileStamp(config.modelPath);
     // A FIFO or a device needs no worker to be refused (the worker's check would refuse it too).
     const notRegular = this.notRegularFile(config.modelPath);
     if (notRegular) {

@@ -3,6 +3,7 @@
  * first, models that would not fit shown but never the default), the models already on disk that suit the job,
  * with a line each for fit, size, capabilities, licence and whether a download is needed. No `vscode` here.
  */
+import { estimateLoadBytes } from '../common/modelMemory';
 import type { Job } from '../common/protocol';
 import type { CatalogEntry } from './catalog';
 import type { DiscoveredModel } from './discovery';
@@ -25,11 +26,6 @@ export interface Choice {
 }
 
 const FIT_LABEL: Record<Fit['verdict'], string> = { fits: '$(pass) fits', tight: '$(warning) tight', noFit: '$(error) does not fit' };
-
-/** Memory a model needs beyond its file when node-llama-cpp has not measured it (KV caches, buffers). */
-export function estimateNeedBytes(fileBytes: number): number {
-  return Math.round(fileBytes * 1.2) + 96 * 1024 * 1024;
-}
 
 /** A discovered file suits a job when its header says so: FIM tokens for completion, a chat template for the assistant. */
 export function suits(model: DiscoveredModel, job: Job): boolean {
@@ -56,7 +52,7 @@ export interface ChoiceInputs {
 
 export function buildChoices(input: ChoiceInputs): Choice[] {
   const { job, machine } = input;
-  const ranking = recommended(job, (entry) => fitModel(estimateNeedBytes(entry.sizeBytes), machine), input.catalog);
+  const ranking = recommended(job, (entry) => fitModel(estimateLoadBytes(entry.sizeBytes), machine), input.catalog);
   const choices: Choice[] = ranking.ranked.map(({ entry, fit }) => {
     const onDisk = input.downloaded.has(entry.id);
     const hash = entry.sha256 ? 'sha256 from the publisher' : input.pinned.has(entry.id) ? 'sha256 pinned on first download' : 'sha256 pinned by the first download (none published)';
@@ -71,7 +67,7 @@ export function buildChoices(input: ChoiceInputs): Choice[] {
   });
   for (const model of input.discovered) {
     if (!suits(model, job)) continue;
-    const need = input.measuredNeed?.get(model.path) ?? estimateNeedBytes(model.sizeBytes);
+    const need = input.measuredNeed?.get(model.path) ?? estimateLoadBytes(model.sizeBytes);
     const fit = fitModel(need, machine);
     const facts = model.facts!;
     choices.push({
