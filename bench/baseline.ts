@@ -9,6 +9,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const modelPath = String(args.model);
   const threads = Number(args.threads);
+  const depths = String(args.depths ?? '0,500,1000').split(',').map(Number);
   const { getLlama, LlamaCompletion } = await import('node-llama-cpp');
   const t0 = performance.now();
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, progressLogs: false });
@@ -35,13 +36,20 @@ async function main() {
   await completion.generateCompletion(`${text} and the cat sat`, { maxTokens: 1 });
   const repeatEvaluated = sequence.tokenMeter.usedInputTokens - beforeRepeat;
 
-  // Generation speed: 128 tokens after a short prompt.
-  await sequence.clearHistory();
-  const g0 = performance.now();
-  const beforeGen = sequence.tokenMeter.usedOutputTokens;
-  await completion.generateCompletion('Once upon a time', { maxTokens: 128 });
-  const genMs = performance.now() - g0;
-  const generated = sequence.tokenMeter.usedOutputTokens - beforeGen;
+  // Generation speed after `depth` tokens of context: 64 tokens, timed from the first generated one's request.
+  const generationTps: Record<string, number> = {};
+  for (const depth of depths) {
+    await sequence.clearHistory();
+    const tokens = model.tokenize(text).slice(0, Math.max(1, depth));
+    if (tokens.length > 1) await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+    let generated = 0;
+    const g0 = performance.now();
+    for await (const token of sequence.evaluate([tokens[tokens.length - 1]], { temperature: 0 })) {
+      void token;
+      if (++generated >= 64) break;
+    }
+    generationTps[depth] = (generated / (performance.now() - g0)) * 1000;
+  }
 
   // Cancel during a long prompt: abort 50 ms in.
   await sequence.clearHistory();
@@ -54,7 +62,7 @@ async function main() {
   const cancelMs = performance.now() - c0;
 
   console.log(JSON.stringify({
-    threads, loadMs, promptTps: (promptTokens / promptMs) * 1000, generationTps: (generated / genMs) * 1000,
+    threads, loadMs, promptTps: (promptTokens / promptMs) * 1000, generationTps,
     repeatEvaluatedTokens: repeatEvaluated, cancelDuringPromptMs: cancelMs, peakRssBytes: process.memoryUsage().rss,
   }));
   await llama.dispose();

@@ -103,6 +103,8 @@ export interface WorkerStats {
   cancelled: number;
   totalEvaluatedTokens: number;
   totalGeneratedTokens: number;
+  /** Prompt tokens evaluated after a completion was cancelled, for the next keystroke at that place. */
+  backgroundEvaluatedTokens?: number;
   last?: GenerationStats & { type: string; model: string };
   rssBytes: number;
   peakRssBytes: number;
@@ -127,6 +129,8 @@ export interface Requests {
   /** What this machine offers and what each model would need (node-llama-cpp's own estimates); needs no loaded model. */
   probe: [{ models: Array<{ path: string; contextSize: number }>; gpu: GpuSetting }, ProbeResult];
   shutdown: [Record<never, never>, boolean];
+  /** The other job's worker has a completion running (`busy`): chat and actions here pause until it ends. */
+  yieldToCompletion: [{ busy: boolean }, boolean];
 }
 
 export type RequestType = keyof Requests;

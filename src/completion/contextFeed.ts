@@ -12,6 +12,10 @@ import type { CompletionSettings } from './settings';
 import { relativePathOf, snapshotOf } from './vscodeDocument';
 
 const IDLE_MS = 1500;
+/** The cursor has rested at a new place this long: warm its prompt (short, since typing there may follow). */
+const PLACE_IDLE_MS = 250;
+/** A move of more lines than this (or to another file) is a jump to a new place. */
+const JUMP_LINES = 8;
 /** Lines read on each side of the line of interest; the ring cuts its chunk from these. */
 const CHUNK_READ_LINES = 32;
 
@@ -27,6 +31,8 @@ export interface FeedDeps {
 export class ContextFeed implements vscode.Disposable {
   private readonly clipboard = new ClipboardSampler();
   private readonly idle = new IdleTimer(IDLE_MS, (signal) => this.warm(signal));
+  private readonly place = new IdleTimer(PLACE_IDLE_MS, (signal) => this.warmPlace(signal));
+  private lastPlace: { uri: string; line: number } | undefined;
   /** Where each document was last edited, so a save contributes the region the user worked on. */
   private readonly lastEditLine = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[];
@@ -40,6 +46,9 @@ export class ContextFeed implements vscode.Disposable {
         if (e.document === vscode.window.activeTextEditor?.document) {
           controller.noteKeystroke();
           this.idle.restart();
+          // A warm-up already running goes on: the keystroke's request continues from what it evaluated.
+          this.place.cancelPending();
+          this.lastPlace = { uri: e.document.uri.toString(), line: e.contentChanges[0].range.start.line };
         }
       }),
       vscode.workspace.onDidSaveTextDocument((d) => {
@@ -52,8 +61,12 @@ export class ContextFeed implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor) this.addChunk(editor.document, editor.selection.active.line);
         this.idle.restart();
+        if (editor) this.noteMove(editor);
       }),
-      vscode.window.onDidChangeTextEditorSelection(() => this.idle.restart()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        this.idle.restart();
+        if (e.textEditor === vscode.window.activeTextEditor && e.kind !== vscode.TextEditorSelectionChangeKind.Command) this.noteMove(e.textEditor);
+      }),
     ];
   }
 
@@ -72,6 +85,23 @@ export class ContextFeed implements vscode.Disposable {
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.idle.dispose();
+    this.place.dispose();
+  }
+
+  /** The cursor moved: a jump to a new place schedules a warm-up there; a small move cancels a pending one. */
+  private noteMove(editor: vscode.TextEditor): void {
+    const here = { uri: editor.document.uri.toString(), line: editor.selection.active.line };
+    const last = this.lastPlace;
+    this.lastPlace = here;
+    if (last && last.uri === here.uri && Math.abs(last.line - here.line) <= JUMP_LINES) return;
+    this.place.restart();
+  }
+
+  private warmPlace(signal: AbortSignal): void {
+    const { controller, isActive, onWarmed } = this.deps;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !isActive(editor.document) || !editor.selection.isEmpty) return;
+    void controller.warmPlace(snapshotOf(editor.document, editor.selection.active), signal).then(onWarmed, () => undefined);
   }
 
   private addChunk(document: vscode.TextDocument, line: number): void {

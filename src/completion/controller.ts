@@ -72,6 +72,18 @@ interface Flight {
   promise: Promise<Outcome | undefined>;
 }
 
+/** A place whose prompt shares this much with the cached one needs no warm-up. */
+const PLACE_SHARED_ENOUGH = 0.8;
+
+/** The share of `a` that `b` starts with (the part of a prompt a KV cache holding `b` would reuse). */
+export function sharedShare(a: string, b: string): number {
+  if (a.length === 0) return 1;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i / a.length;
+}
+
 export class CompletionController {
   readonly cache = new CompletionCache();
   readonly ring = new ContextRing();
@@ -82,6 +94,8 @@ export class CompletionController {
   private flight: Flight | undefined;
   private window: WindowMemory | undefined;
   private infillUnavailableFor: string | undefined;
+  /** The last prompt sent to the engine, in the order its tokens are laid out (SPM: suffix, then prefix). */
+  private lastPrompt = '';
   private readonly phaseChanged: Emitter<Phase>;
   private readonly now: () => number;
 
@@ -179,14 +193,37 @@ export class CompletionController {
     const strategy = await this.strategy(settings);
     if (strategy === undefined || this.flight || signal?.aborted) return false;
     this.ring.freeze();
+    await this.prefill(this.plan(doc, settings, strategy), signal);
+    return true;
+  }
+
+  /**
+   * The cursor moved to a new place (a jump, another file): bring that place's prompt into the KV cache before
+   * the user types there, so the first keystroke pays for what it typed instead of for the whole prompt.
+   * Skipped when the prompt there is mostly the one already in the cache. Returns whether a warm-up ran.
+   */
+  async warmPlace(doc: DocumentSnapshot, signal?: AbortSignal): Promise<boolean> {
+    const settings = this.deps.settings();
+    if (this.flight) return false;
+    const strategy = await this.strategy(settings);
+    if (strategy === undefined || this.flight || signal?.aborted) return false;
     const plan = this.plan(doc, settings, strategy);
+    const laid = this.laidOut(plan);
+    if (sharedShare(laid, this.lastPrompt) >= PLACE_SHARED_ENOUGH) return false;
+    this.counters.placeWarmups++;
+    await this.prefill(plan, signal);
+    return true;
+  }
+
+  private async prefill(plan: PromptPlan, signal?: AbortSignal): Promise<void> {
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(), { once: true });
     this.counters.warmups++;
+    this.lastPrompt = this.laidOut(plan);
     const flight: Flight = { id: 'warm', abort, waiters: 0, promise: Promise.resolve(undefined) };
     flight.promise = (async () => {
       try {
-        if (strategy === 'infill') {
+        if (plan.strategy === 'infill') {
           await this.deps.engine.prefill({ prefix: plan.prefix, suffix: plan.suffix, layout: 'spm' }, 'completion', { signal: abort.signal });
         } else {
           await this.deps.engine.prefill(plan.prefix, 'completion', { signal: abort.signal });
@@ -200,7 +237,10 @@ export class CompletionController {
     })();
     this.flight = flight;
     await flight.promise;
-    return true;
+  }
+
+  private laidOut(plan: PromptPlan): string {
+    return plan.strategy === 'infill' ? `${plan.suffix}\u0000${plan.prefix}` : plan.prefix;
   }
 
   private plan(doc: DocumentSnapshot, settings: CompletionSettings, strategy: 'infill' | 'complete'): PromptPlan {
@@ -269,6 +309,7 @@ export class CompletionController {
     counters.inFlight++;
     counters.live++;
     counters.maxLive = Math.max(counters.maxLive, counters.live);
+    this.lastPrompt = this.laidOut(plan);
     let live = true;
     const endLive = () => {
       if (live) counters.live--;

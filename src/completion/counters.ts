@@ -14,6 +14,8 @@ export interface CompletionCounters {
   errors: number;
   accepted: number;
   warmups: number;
+  /** Of the warm-ups, those for a place the cursor jumped to. */
+  placeWarmups: number;
   /** Engine requests not settled yet (a superseded one settles within ~100 ms). */
   inFlight: number;
   /** Requests neither settled nor cancelled: what the worker is really working on. */
@@ -23,7 +25,7 @@ export interface CompletionCounters {
 
 export function newCounters(): CompletionCounters {
   return {
-    provideCalls: 0, requests: 0, cacheHits: 0, shown: 0, cancelled: 0, empty: 0, stale: 0, errors: 0, accepted: 0, warmups: 0,
+    provideCalls: 0, requests: 0, cacheHits: 0, shown: 0, cancelled: 0, empty: 0, stale: 0, errors: 0, accepted: 0, warmups: 0, placeWarmups: 0,
     inFlight: 0, live: 0, maxLive: 0,
   };
 }

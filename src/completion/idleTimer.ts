@@ -19,6 +19,12 @@ export class IdleTimer {
     }, this.delayMs);
   }
 
+  /** Forget a task not started yet; one already running goes on (its work is still useful). */
+  cancelPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.running?.abort();

@@ -50,6 +50,8 @@ export class JobEngines {
   private readonly facades: Record<Job, JobEngine>;
   /** Measured memory need per model file (path, size, mtime). */
   private readonly needs = new Map<string, number>();
+  /** Completion-job generations in flight: the assistant's own worker pauses its answers meanwhile. */
+  private completionsRunning = 0;
 
   constructor(private readonly options: JobEnginesOptions) {
     const worker = (job: Job) => new WorkerEngine({
@@ -69,6 +71,20 @@ export class JobEngines {
   }
 
   /** The worker that serves `job` now (tests kill it; the bench reads its pid). */
+  /**
+   * Runs a completion the user waits for. When the assistant has its own worker (a different model), it is told
+   * to pause chat and actions until no completion runs: both processes share the same cores. A shared worker
+   * orders its lanes itself.
+   */
+  async asCompletion<T>(run: () => Promise<T>): Promise<T> {
+    if (this.completionsRunning++ === 0) this.workers.assistant.yieldToCompletion(true);
+    try {
+      return await run();
+    } finally {
+      if (--this.completionsRunning === 0) this.workers.assistant.yieldToCompletion(false);
+    }
+  }
+
   workerFor(job: Job): WorkerEngine {
     return job === 'assistant' && this.shared() ? this.workers.completion : this.workers[job];
   }
@@ -185,12 +201,17 @@ export class JobEngine implements InferenceEngine {
 
   async complete(prompt: string, sampling: SamplingOptions, options?: RequestOptions & { workload?: Workload }): Promise<GenerationResult> {
     await this.owner.makeRoom(this.job);
+    if (this.job === 'completion' && (options?.workload ?? 'completion') === 'completion') {
+      return this.owner.asCompletion(() => this.worker.complete(prompt, sampling, options));
+    }
     return this.worker.complete(prompt, sampling, options);
   }
 
   async infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions & { layout?: InfillLayout }): Promise<GenerationResult> {
     await this.owner.makeRoom(this.job);
-    return this.worker.infill(prefix, suffix, sampling, options);
+    return this.job === 'completion'
+      ? this.owner.asCompletion(() => this.worker.infill(prefix, suffix, sampling, options))
+      : this.worker.infill(prefix, suffix, sampling, options);
   }
 
   async chat(messages: ChatMessage[], sampling: SamplingOptions, options?: RequestOptions): Promise<GenerationResult> {

@@ -124,6 +124,13 @@ export class WorkerEngine implements InferenceEngine {
     this.restIfIdle();
   }
 
+  /** Tells a running worker whether the other job's completion is running (chat pauses meanwhile); never starts one. */
+  yieldToCompletion(busy: boolean): void {
+    const worker = this.worker;
+    if (!worker?.info || worker.exited) return;
+    void worker.send('yieldToCompletion', { busy }, {}).catch(() => undefined);
+  }
+
   /** Kill the worker the hard way (tests and the bench use this to prove crash recovery). */
   killWorkerForTesting(signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
     return this.worker?.kill(signal);

@@ -9,28 +9,36 @@ import { CancelledError } from '../common/errors';
 import { findStop, partialStopLength } from './stopText';
 
 /**
- * Slices aim at this much evaluation time: about the longest a cancel waits during a prompt. Smaller slices
- * cancel sooner but evaluate slower, since every slice reads all the weights once and late slices attend over
- * a long cache. Measured on the 0.4B proxy, 1 thread, a 1,000-token prompt (npm run bench): 40 ms slices
- * 144 tok/s (cancel p90 37 ms), 70 ms 178 tok/s (max 64 ms), 100 ms 194 tok/s; unsliced 332 tok/s but a
- * cancel then waits ~3 s.
+ * A prompt is evaluated in slices because llama.cpp cannot be interrupted inside one decode call. A cancel is
+ * answered at once (the worker does not wait for the slice), but the lane stays busy until the slice ends, so
+ * the slice length bounds how long a *new* request waits. Short slices cost throughput: each one reads all the
+ * weights once. So a prompt's first slices are short (a keystroke usually supersedes a request within its first
+ * ~100 ms) and they grow as the prompt ages, up to MAX_SLICE_MS.
  */
-const SLICE_TARGET_MS = 50;
+export const FIRST_SLICE_MS = 60;
+export const MAX_SLICE_MS = 240;
+/** Slice target as a share of the time the prompt has already been evaluating. */
+const GROWTH = 0.6;
+
+export function sliceTargetMs(ageMs: number, maxMs = MAX_SLICE_MS): number {
+  return Math.max(FIRST_SLICE_MS, Math.min(maxMs, ageMs * GROWTH));
+}
 
 /**
- * Adapts the prompt slice size to the measured evaluation speed, shared by all requests of a worker. It shrinks
- * at once when a slice ran long and grows slowly, because a slice costs more the further into the context it
- * lies: growing on the speed of early slices overshoots on the late ones.
+ * Learns the evaluation speed (tokens per ms), shared by all requests of a worker, and turns a time target into
+ * a slice length. Never fewer than MIN_SLICE_TOKENS: on a busy machine each decode call also waits for a core,
+ * and a speed estimate that shrank slices toward a few tokens would make that wait the whole cost (measured
+ * under a load of 14 on 2 cores: 9-token slices at 150-450 ms each, a 1,300-token prompt in 23 s).
  */
+export const MIN_SLICE_TOKENS = 32;
 export class SliceSizer {
-  size = 32;
+  private rate = 0.5;
   record(tokens: number, ms: number): void {
     if (tokens < 4 || ms <= 0) return;
-    const ideal = (tokens / ms) * SLICE_TARGET_MS;
-    // Grow only after a slice that ran well under the target, and by a quarter at most: the next slice also
-    // starts deeper in the context, where each token costs more.
-    const next = ideal < this.size ? ideal : ms < SLICE_TARGET_MS * 0.7 ? Math.min(ideal, this.size * 1.25) : this.size;
-    this.size = Math.max(4, Math.min(512, Math.round(next)));
+    this.rate = this.rate * 0.5 + (tokens / ms) * 0.5;
+  }
+  sizeFor(targetMs: number): number {
+    return Math.max(MIN_SLICE_TOKENS, Math.min(512, Math.round(this.rate * targetMs)));
   }
 }
 
@@ -51,6 +59,10 @@ export interface GenerateArgs {
   signal: AbortSignal;
   sizer: SliceSizer;
   onText?: (text: string) => void;
+  /** Longest slice this request may run (a lane that must yield quickly passes less). */
+  maxSliceMs?: number;
+  /** Awaited before each slice and each token: lets a more urgent lane go first. */
+  yieldTo?: () => Promise<void>;
 }
 
 function throwIfAborted(signal: AbortSignal, partial: string) {
@@ -61,11 +73,13 @@ function throwIfAborted(signal: AbortSignal, partial: string) {
  * Bring the sequence to hold `tokens` (all of them when `keepLast` is false, all but the last otherwise),
  * evaluating only what differs from what it holds now.
  */
-async function prefill(args: GenerateArgs, tokens: Token[], keepLast: boolean): Promise<{ evaluated: number; reused: number; ms: number }> {
+async function prefill(args: GenerateArgs, tokens: Token[], keepLast: boolean, upTo?: number): Promise<{ evaluated: number; reused: number; ms: number }> {
   const { sequence, signal, sizer } = args;
   const started = performance.now();
-  const target = keepLast ? tokens.length - 1 : tokens.length;
+  const target = Math.min(upTo ?? Infinity, keepLast ? tokens.length - 1 : tokens.length);
   let reused = Math.min(commonPrefixLength(sequence.contextTokens, tokens), target);
+  // Evaluating only a stable prefix that is already there: leave what follows it for the next request to judge.
+  if (upTo !== undefined && reused >= target) return { evaluated: 0, reused, ms: performance.now() - started };
   if (sequence.nextTokenIndex > reused) {
     await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
     reused = sequence.nextTokenIndex;
@@ -73,7 +87,12 @@ async function prefill(args: GenerateArgs, tokens: Token[], keepLast: boolean): 
   let index = reused;
   while (index < target) {
     throwIfAborted(signal, '');
-    const slice = tokens.slice(index, Math.min(target, index + sizer.size));
+    if (args.yieldTo) {
+      await args.yieldTo();
+      throwIfAborted(signal, '');
+    }
+    const size = sizer.sizeFor(sliceTargetMs(performance.now() - started, args.maxSliceMs));
+    const slice = tokens.slice(index, Math.min(target, index + size));
     const t0 = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(slice);
     sizer.record(slice.length, performance.now() - t0);
@@ -92,10 +111,19 @@ export function fitToContext(tokens: Token[], contextSize: number, reserve: numb
   return { tokens: keepBos ? [bos, ...tail] : tail, dropped: tokens.length - room };
 }
 
-export async function evaluateOnly(args: GenerateArgs): Promise<GenerationStats> {
+/**
+ * How much of a prompt is likely to survive the next keystroke: all but its last tokens (the line being typed
+ * and, for fill-in-the-middle, the middle marker).
+ */
+export function stableLength(tokens: readonly Token[]): number {
+  return Math.max(0, tokens.length - Math.min(24, Math.ceil(tokens.length * 0.1)));
+}
+
+/** Evaluates `args.tokens` into the sequence without generating; `upTo` stops early (a stable prefix). */
+export async function evaluateOnly(args: GenerateArgs, upTo?: number): Promise<GenerationStats> {
   const started = performance.now();
   const fitted = fitToContext(args.tokens, args.sequence.contextSize, 64, args.model.tokens.bos);
-  const p = await prefill(args, fitted.tokens, false);
+  const p = await prefill(args, fitted.tokens, false, upTo === undefined ? undefined : upTo - (args.tokens.length - fitted.tokens.length));
   return {
     promptTokens: fitted.tokens.length, evaluatedTokens: p.evaluated, reusedTokens: p.reused, generatedTokens: 0,
     promptMs: p.ms, generationMs: 0, totalMs: performance.now() - started, truncatedTokens: fitted.dropped,
@@ -129,6 +157,10 @@ export async function generate(args: GenerateArgs): Promise<Omit<GenerationResul
   try {
     for await (const token of iterator) {
       throwIfAborted(signal, emitted);
+      if (args.yieldTo) {
+        await args.yieldTo();
+        throwIfAborted(signal, emitted);
+      }
       if (model.isEogToken(token) || args.stopTokens?.has(token)) {
         stopReason = 'eos';
         break;

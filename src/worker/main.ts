@@ -96,10 +96,30 @@ function enqueue<K extends LaneRequest>(
   active.set(request.id, { controller, lane, supersedable: supersedable || request.type === 'prefill' });
   stats.requests[request.type] = (stats.requests[request.type] ?? 0) + 1;
   let partial = '';
+  let answered = false;
+  const answer = (message: Response) => {
+    if (answered) return;
+    answered = true;
+    send(message);
+  };
+  // llama.cpp cannot be interrupted inside a decode call: the cancel is answered now, and the lane waits for
+  // the slice in flight (which the work stops after).
+  const answerCancelled = () => {
+    if (answered) return;
+    stats.cancelled++;
+    const reason = controller.signal.reason === 'superseded' || controller.signal.reason === 'shutdown' ? controller.signal.reason : 'cancel';
+    answer({ id: request.id, type: 'cancelled', partial, reason });
+  };
+  controller.signal.addEventListener('abort', answerCancelled, { once: true });
+  const foreground = lane === 'completion' && request.type !== 'prefill';
   const run = async () => {
+    const endForeground = foreground && !controller.signal.aborted ? runtime?.priority.begin() : undefined;
+    let ran = false;
     try {
       if (controller.signal.aborted) throw new CancelledError('cancel');
+      ran = true;
       const result = await work(controller.signal, (text) => {
+        if (answered) return;
         partial += text;
         send({ id: request.id, type: 'chunk', text });
       });
@@ -108,21 +128,45 @@ function enqueue<K extends LaneRequest>(
       stats.totalGeneratedTokens += generation.generatedTokens;
       stats.last = { ...generation, type: request.type, model: model() };
       if (controller.signal.aborted) throw new CancelledError('cancel', partial);
-      send(doneReply(request.id, request.type, result));
+      answer(doneReply(request.id, request.type, result));
     } catch (error) {
-      if (controller.signal.aborted || error instanceof CancelledError) {
-        stats.cancelled++;
-        const reason = controller.signal.reason === 'superseded' || controller.signal.reason === 'shutdown' ? controller.signal.reason : 'cancel';
-        send({ id: request.id, type: 'cancelled', partial, reason });
-      } else {
+      if (controller.signal.aborted || error instanceof CancelledError) answerCancelled();
+      else if (!answered) {
+        answered = true;
         fail(request.id, error);
       }
     } finally {
+      endForeground?.();
+      controller.signal.removeEventListener('abort', answerCancelled);
       active.delete(request.id);
     }
+    if (foreground && ran && controller.signal.reason === 'cancel') await continueStable();
   };
   const next = lanes[lane].then(run);
   lanes[lane] = next;
+}
+
+/** Background ids are negative: never a host request's id, so a cancel from the host cannot name one. */
+let backgroundId = 0;
+
+/**
+ * A completion cancelled because the user typed on: keep evaluating its stable part until the next request on
+ * the lane supersedes this (at its next slice) or it is done.
+ */
+async function continueStable(): Promise<void> {
+  if (!runtime || shuttingDown) return;
+  const controller = new AbortController();
+  const id = --backgroundId;
+  active.set(id, { controller, lane: 'completion', supersedable: true });
+  try {
+    const done = await runtime.continueStable(controller.signal);
+    stats.backgroundEvaluatedTokens = (stats.backgroundEvaluatedTokens ?? 0) + done.evaluatedTokens;
+    stats.totalEvaluatedTokens += done.evaluatedTokens;
+  } catch (error) {
+    if (!(error instanceof CancelledError)) log('debug', `background prefill stopped: ${(error as Error).message}`);
+  } finally {
+    active.delete(id);
+  }
 }
 
 async function handle(request: Request): Promise<void> {
@@ -176,6 +220,10 @@ async function handle(request: Request): Promise<void> {
       } catch (error) {
         fail(request.id, error);
       }
+      return;
+    case 'yieldToCompletion':
+      runtime?.priority.setRemote(request.busy);
+      send(doneReply(request.id, 'yieldToCompletion', runtime !== undefined));
       return;
     case 'stats':
       send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));

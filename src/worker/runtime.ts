@@ -7,17 +7,23 @@ import * as path from 'node:path';
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
-import { evaluateOnly, generate, SliceSizer } from './generate';
+import { evaluateOnly, generate, type GenerateArgs, SliceSizer, stableLength } from './generate';
 import { describeGpuChoice, gpuBuildsIn } from './gpuChoice';
 import { checkHeader } from './headerCheck';
+import { Priority } from './priority';
 import { CHECK_TIMEOUT_MS, checkModelFile } from './modelFile';
 import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 
+/** A chat slice short enough that a completion arriving behind it barely waits. */
+const CHAT_MAX_SLICE_MS = 100;
 
 export class Runtime {
   private readonly sizer = new SliceSizer();
+  readonly priority = new Priority();
+  /** Each workload's latest prompt, so a cancelled one can keep evaluating its stable part. */
+  private readonly lastTokens: Record<Workload, Token[]> = { completion: [], chat: [] };
   private constructor(
     readonly llama: Llama,
     readonly model: LlamaModel,
@@ -134,13 +140,19 @@ export class Runtime {
   }
 
   complete(workload: Workload, prompt: string, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void, addBos = true): Promise<GenerationResult> {
-    return this.named(generate({ sequence: this.sequences[workload], model: this.model, tokens: this.tokenizePlain(prompt, addBos), sampling, signal, sizer: this.sizer, onText }));
+    return this.named(generate({ ...this.lane(workload, this.tokenizePlain(prompt, addBos), signal), sampling, onText }));
+  }
+
+  /** What every request on a workload shares: its sequence, and for chat, yielding to completions. */
+  private lane(workload: Workload, tokens: Token[], signal: AbortSignal): GenerateArgs {
+    this.lastTokens[workload] = tokens;
+    const base = { sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer };
+    return workload === 'chat' ? { ...base, yieldTo: this.priority.wait, maxSliceMs: CHAT_MAX_SLICE_MS } : base;
   }
 
   /** Fill-in-the-middle. SPM puts the suffix first so the text being typed (the prefix's end) stays last. */
   infill(prompt: InfillPrompt, sampling: SamplingOptions, signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> {
-    const tokens = this.infillTokens(prompt);
-    return this.named(generate({ sequence: this.sequences.completion, model: this.model, tokens, sampling, signal, sizer: this.sizer, onText }));
+    return this.named(generate({ ...this.lane('completion', this.infillTokens(prompt), signal), sampling, onText }));
   }
 
   private infillTokens({ prefix, suffix, layout = 'psm' }: InfillPrompt): Token[] {
@@ -172,12 +184,22 @@ export class Runtime {
       const text = this.model.detokenize(triggerTokens, false);
       if (text.trim().length > 0) stop.push(text);
     }
-    return this.named(generate({ sequence: this.sequences.chat, model: this.model, tokens, sampling: { ...sampling, stop }, stopTokens, signal, sizer: this.sizer, onText }));
+    return this.named(generate({ ...this.lane('chat', tokens, signal), sampling: { ...sampling, stop }, stopTokens, onText }));
   }
 
   prefill(workload: Workload, prompt: string | InfillPrompt, signal: AbortSignal): Promise<GenerationStats> {
     const tokens = typeof prompt === 'string' ? this.tokenizePlain(prompt) : this.infillTokens(prompt);
-    return evaluateOnly({ sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer });
+    return evaluateOnly(this.lane(workload, tokens, signal));
+  }
+
+  /**
+   * After a completion was cancelled mid-prompt (the user typed on), keep evaluating the part of its prompt the
+   * next keystroke will most likely share, so typing at a new place converges instead of restarting the prompt
+   * on every key. The next request on the lane supersedes this at the next slice.
+   */
+  continueStable(signal: AbortSignal): Promise<GenerationStats> {
+    const tokens = this.lastTokens.completion;
+    return evaluateOnly({ sequence: this.sequences.completion, model: this.model, tokens, signal, sizer: this.sizer }, stableLength(tokens));
   }
 
   countTokens(text: string): number {

@@ -198,6 +198,27 @@ describe('completion controller (fake engine)', () => {
     assert.equal(engine.calls[1].prefix, engine.calls[0].prefix, 'the next request reuses the warmed prompt');
   });
 
+  it('warms the prompt of a place the cursor jumped to, once, and not where the cache already holds it', async () => {
+    const { engine, controller } = setup();
+    const lines = Array.from({ length: 300 }, (_, i) => `const value${i} = compute(${i}, 'item ${i}');`);
+    const place = (line: number) => {
+      const text = lines.join('\n');
+      const offset = lines.slice(0, line).join('\n').length + 1 + 6;
+      return snapshotFromText(text, offset, { key: 'file:///values.ts', relativePath: 'values.ts', languageId: 'typescript' });
+    };
+    engine.replies = ['x'];
+    await controller.provide(place(20));
+    const prefills = () => engine.calls.filter((c) => c.type === 'prefill').length;
+    assert.equal(await controller.warmPlace(place(20)), false, 'the cache holds this place: nothing to warm');
+    assert.equal(await controller.warmPlace(place(250)), true, 'a jump far away warms the new place');
+    assert.equal(prefills(), 1);
+    const warmed = engine.calls.find((c) => c.type === 'prefill')!;
+    assert.ok(warmed.prefix!.includes('value249'), 'the prefill is the new place\'s prompt');
+    assert.equal(await controller.warmPlace(place(250)), false, 'warmed already');
+    assert.equal(prefills(), 1);
+    assert.equal(controller.counters.placeWarmups, 1);
+    assert.equal(controller.counters.requests, 1, 'warm-ups are not suggestion requests');
+  });
   it('multi-line on an empty line, with the configured limits', async () => {
     const { engine, controller } = setup({ maxLines: 3, maxTokens: 40, timeBudgetMs: 500 });
     engine.replies = ['const a = 1;\n    const b = 2;'];

@@ -36,6 +36,28 @@ describe('engine: a model per job', function () {
     }
   });
 
+  it('with a model each, the assistant\'s answer pauses while a completion runs in the other worker', async () => {
+    const { jobs } = jobEngines({ completion: fimChatModel, assistant: plainModel });
+    try {
+      await jobs.engine('completion').complete('Once', { maxTokens: 2 });
+      const chatChunks: number[] = [];
+      const chat = jobs.engine('assistant').complete('Once upon a time', { maxTokens: 250 }, { workload: 'chat', onChunk: () => chatChunks.push(performance.now()) });
+      await waitFor('the chat answer to stream', () => chatChunks.length >= 5, 20_000);
+      const c0 = performance.now();
+      const completion = await jobs.engine('completion').infill('Once upon a time there was a little dog who ', ' and they were happy.', { maxTokens: 60 });
+      const c1 = performance.now();
+      assert.equal(completion.model, 'stories260K-fim-chat.gguf');
+      // The pause is a message to the other process: chunks already on their way may still arrive.
+      const during = chatChunks.filter((t) => t > c0 + 50 && t < c1).length;
+      assert.ok(during <= 3, `${during} chat chunks arrived during the ${(c1 - c0).toFixed(0)} ms completion`);
+      const answer = await chat;
+      assert.equal(answer.model, 'stories260K.gguf');
+      assert.ok(chatChunks.some((t) => t >= c1), 'the chat answer goes on after the completion');
+    } finally {
+      await jobs.stop();
+    }
+  });
+
   it('the same model for both jobs loads once and serves both', async () => {
     const { jobs } = jobEngines({ completion: fimChatModel, assistant: fimChatModel });
     try {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
-import { commonPrefixLength, fitToContext, SliceSizer } from '../../src/worker/generate';
+import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
 import { findStop, partialStopLength } from '../../src/worker/stopText';
 import { chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
@@ -87,22 +87,28 @@ describe('engine pure logic', () => {
       assert.equal(fitted.dropped, tokens.length - 47);
       assert.deepEqual(fitToContext(t(1, 2, 3), 64, 16, t(1)[0]), { tokens: [1, 2, 3], dropped: 0 });
     });
-    it('slice size shrinks at once after a long slice and grows by a quarter at most, only after a short one', () => {
+    it('slice length follows the measured speed, within a floor and a batch', () => {
       const s = new SliceSizer();
-      s.size = 200;
-      s.record(200, 400); // ran 8× over the target
-      assert.equal(s.size, 25);
-      s.record(25, 5); // very fast now
-      assert.equal(s.size, 31);
-      s.record(31, 45); // close to the target: no growth
-      assert.equal(s.size, 31);
+      for (let i = 0; i < 12; i++) s.record(64, 170); // ~376 tok/s
+      assert.equal(s.sizeFor(100), 38);
+      s.record(40, 400); // one slow slice (a busy spell) moves the estimate halfway
+      assert.ok(s.sizeFor(100) > 20 && s.sizeFor(100) < 38, String(s.sizeFor(100)));
+      for (let i = 0; i < 12; i++) s.record(40, 10); // 4 tok/ms
+      assert.equal(s.sizeFor(100), 400);
+      assert.equal(s.sizeFor(10_000), 512, 'never more than a batch');
+      for (let i = 0; i < 12; i++) s.record(9, 300); // a machine so busy that every call waits for a core
+      assert.equal(s.sizeFor(60), MIN_SLICE_TOKENS, 'never slices so short that the per-call wait is all the cost');
     });
-    it('slice size follows measured speed toward the target time', () => {
-      const s = new SliceSizer();
-      for (let i = 0; i < 10; i++) s.record(64, 170); // ~380 tok/s
-      assert.ok(s.size >= 15 && s.size <= 22, String(s.size)); // ~50 ms worth at ~376 tok/s
-      for (let i = 0; i < 10; i++) s.record(64, 16); // ~4000 tok/s
-      assert.ok(s.size >= 100, String(s.size));
+    it('slices start short and grow as the prompt ages, up to the cap', () => {
+      assert.equal(sliceTargetMs(0), FIRST_SLICE_MS);
+      assert.ok(sliceTargetMs(200) > FIRST_SLICE_MS);
+      assert.equal(sliceTargetMs(60_000), MAX_SLICE_MS);
+      assert.equal(sliceTargetMs(60_000, 100), 100, 'a lane that must yield caps its slices');
+    });
+    it('the stable part of a prompt leaves out its last tokens (the line being typed)', () => {
+      assert.equal(stableLength(t(...Array.from({ length: 1000 }, (_, i) => i))), 976);
+      assert.equal(stableLength(t(...Array.from({ length: 50 }, (_, i) => i))), 45);
+      assert.equal(stableLength(t()), 0);
     });
   });
 

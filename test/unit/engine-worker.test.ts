@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { type EngineState } from '../../src/common/engine';
 import { CancelledError, EngineError } from '../../src/common/errors';
 import { fimChatModel, plainModel } from '../support/paths';
-import { realEngine } from '../support/realEngine';
+import { realEngine, waitFor } from '../support/realEngine';
 
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
@@ -153,6 +153,41 @@ describe('engine: real worker with the plain fixture model', function () {
     // The engine is still usable afterwards.
     const after = await engine.complete('Once upon a time', { maxTokens: 4 });
     assert.equal(after.stats.generatedTokens, 4);
+  });
+
+  it('a completion cancelled mid-prompt (the user typed on) keeps evaluating its stable part for the next keystroke', async () => {
+    await engine.modelInfo();
+    const prompt = `hill ${longPrompt(400)}`;
+    const before = (await engine.stats())?.backgroundEvaluatedTokens ?? 0;
+    const controller = new AbortController();
+    const pending = engine.complete(prompt, { maxTokens: 8 }, { signal: controller.signal, workload: 'completion' });
+    await new Promise((r) => setTimeout(r, 15));
+    controller.abort();
+    await assert.rejects(pending, CancelledError, 'the prompt finished before the abort');
+    let background = before;
+    for (const until = Date.now() + 20_000; background === before && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 20));
+      background = (await engine.stats())?.backgroundEvaluatedTokens ?? 0;
+    }
+    assert.ok(background > before, 'nothing was evaluated in the background after the cancel');
+    const next = await engine.complete(`${prompt} red`, { maxTokens: 2 }, { workload: 'completion' });
+    assert.ok(next.stats.reusedTokens >= next.stats.promptTokens - 30, `reused ${next.stats.reusedTokens} of ${next.stats.promptTokens}`);
+  });
+
+  it('a chat answer pauses while a completion runs in the same worker (completions first)', async () => {
+    const chatChunks: number[] = [];
+    const chat = engine.complete('Once upon a time', { maxTokens: 600 }, { workload: 'chat', onChunk: () => chatChunks.push(performance.now()) });
+    await waitFor('the chat answer to stream', () => chatChunks.length >= 5, 10_000);
+    const c0 = performance.now();
+    const completion = await engine.complete(`ant ${longPrompt(200)}`, { maxTokens: 40 }, { workload: 'completion' });
+    const c1 = performance.now();
+    assert.equal(completion.stats.generatedTokens, 40);
+    // Chunks already on their way when the completion started may still arrive; the chat then stays quiet.
+    const during = chatChunks.filter((t) => t > c0 + 30 && t < c1).length;
+    assert.ok(during <= 2, `${during} chat chunks arrived during the ${(c1 - c0).toFixed(0)} ms completion`);
+    const answer = await chat;
+    assert.ok(answer.stats.generatedTokens > 100, 'the chat answer went on afterwards');
+    assert.ok(chatChunks.some((t) => t >= c1), 'chat chunks arrive again after the completion');
   });
 
   it('newest completion wins: an older in-flight completion is superseded', async () => {
