@@ -127,6 +127,8 @@ export interface Requests {
   /** What this machine offers and what each model would need (node-llama-cpp's own estimates); needs no loaded model. */
   probe: [{ models: Array<{ path: string; contextSize: number }>; gpu: GpuSetting }, ProbeResult];
   shutdown: [Record<never, never>, boolean];
+  /** Answered at once: the host's request watchdog asks a quiet worker whether it is still alive. */
+  ping: [Record<never, never>, true];
 }
 
 export type RequestType = keyof Requests;

@@ -177,6 +177,9 @@ async function handle(request: Request): Promise<void> {
         fail(request.id, error);
       }
       return;
+    case 'ping':
+      send(doneReply(request.id, 'ping', true));
+      return;
     case 'stats':
       send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
       return;
