@@ -17,6 +17,18 @@ import { decideThreads } from './threads';
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 
 
+/** About what llama.cpp's CPU binding maps when it loads. */
+const RUNTIME_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** Whether `bytes` of address space can be had now (an ArrayBuffer is reserved, not written, so this costs nothing). */
+function canReserve(bytes: number): boolean {
+  try {
+    return new ArrayBuffer(bytes).byteLength === bytes;
+  } catch {
+    return false;
+  }
+}
+
 export class Runtime {
   private readonly sizer = new SliceSizer();
   private constructor(
@@ -72,6 +84,9 @@ export class Runtime {
         },
       });
     } catch (error) {
+      // A binding that cannot be mapped into memory fails like a missing one (node-llama-cpp says only
+      // NoBinaryFoundError): if this process cannot even reserve a little memory now, that is the cause to report.
+      if (!canReserve(RUNTIME_RESERVE_BYTES)) throw new EngineError('MODEL_TOO_LARGE', outOfMemoryMessage(checked.name, `the llama.cpp runtime could not be loaded: ${(error as Error).message}`));
       throw new EngineError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
     }
     // The worker bundle sits in <extension>/dist, beside the node_modules the VSIX carries.

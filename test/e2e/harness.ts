@@ -100,6 +100,8 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     // The fixture models folder, so Choose Model… has models on disk to show.
     settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
     linkExtension: true,
+    // Palette commands that reach Hearth's test API (the webview fuzz test seeds answers through it).
+    extraExtensions: [path.join(repoRoot, 'test', 'e2e', 'hooks-extension')],
     log: (l: string) => console.log(`      [harness] ${l}`),
   });
   s.cleanups.push(() => cs.stop());
