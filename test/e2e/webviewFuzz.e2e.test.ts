@@ -16,20 +16,23 @@ import { chatFrame, openChat, runCommand, startWorkbench, type Workbench } from 
 
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? 20241201);
 const COUNT = 1000;
-const BATCH = 100;
+const BATCH = 200;
 
 interface Finding {
   index: number;
   problem: string;
 }
 
-/** Runs in the webview: every element in the answers must be allowlisted markup or the renderer's own code toolbar. */
-function auditAnswers(_body: unknown, args: { markup: Record<string, string[]>; added: Record<string, string[]>; only?: string }): { findings: string[]; pwned: unknown } {
-  const findings: string[] = [];
+/**
+ * Runs in the webview: every element in the answers (all of them, or the one with id `only`) must be allowlisted
+ * markup or the renderer's own code toolbar. Findings carry the answer's position, so each names its payload.
+ */
+function auditAnswers(_body: unknown, args: { markup: Record<string, string[]>; added: Record<string, string[]>; only?: string }): { findings: Array<[number, string]>; pwned: unknown } {
+  const findings: Array<[number, string]> = [];
   const isToolbarWrap = (el: Element) =>
     el.tagName === 'DIV' && el.classList.contains('code-wrap') && el.children.length === 2 && el.children[0].classList.contains('code-toolbar') && el.children[1].tagName === 'PRE';
   const bodies = Array.from(document.querySelectorAll(args.only ? `article[data-id="${args.only}"] .body` : '.message.assistant .body'));
-  for (const body of bodies) {
+  bodies.forEach((body, at) => {
     for (const el of Array.from(body.querySelectorAll('*'))) {
       if (isToolbarWrap(el)) continue;
       const toolbar = el.closest('.code-toolbar');
@@ -37,16 +40,16 @@ function auditAnswers(_body: unknown, args: { markup: Record<string, string[]>; 
       const tag = el.tagName.toLowerCase();
       const allowed = args.markup[tag];
       if (!allowed || el.namespaceURI !== 'http://www.w3.org/1999/xhtml') {
-        findings.push(`element <${tag}> (${el.namespaceURI})`);
+        findings.push([at, `element <${tag}> (${el.namespaceURI})`]);
         continue;
       }
       for (const attr of Array.from(el.attributes)) {
-        if (!allowed.includes(attr.name) && !(args.added[tag] ?? []).includes(attr.name)) findings.push(`<${tag} ${attr.name}="${attr.value.slice(0, 80)}">`);
+        if (!allowed.includes(attr.name) && !(args.added[tag] ?? []).includes(attr.name)) findings.push([at, `<${tag} ${attr.name}="${attr.value.slice(0, 80)}">`]);
       }
       const href = el.getAttribute('href');
-      if (href !== null && !/^(https?:\/\/|mailto:)/i.test(href)) findings.push(`<${tag} href="${href.slice(0, 80)}">`);
+      if (href !== null && !/^(https?:\/\/|mailto:)/i.test(href)) findings.push([at, `<${tag} href="${href.slice(0, 80)}">`]);
     }
-  }
+  });
   const w = window as unknown as { __pwned?: unknown };
   let pwned: unknown = w.__pwned;
   try {
@@ -107,13 +110,9 @@ describe('e2e: hostile answers in the chat webview (fuzz)', function () {
       await frame.locator('.message.assistant').nth(batch.length - 1).waitFor({ state: 'attached', timeout: 60_000 });
       const answers = await frame.locator('.message.assistant').count();
       assert.equal(answers, batch.length, `batch ${start}: ${answers} answers shown`);
-      // Audited per answer, so a finding names its payload.
-      const ids = await frame.locator('.message.assistant').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
-      for (let i = 0; i < ids.length; i++) {
-        const result = await frame.locator('body').evaluate(auditAnswers, { markup: ALLOWED_MARKUP as Record<string, string[]>, added: FILTER_ADDED_ATTRIBUTES as Record<string, string[]>, only: ids[i] });
-        for (const problem of result.findings) findings.push({ index: start + i, problem });
-        if (result.pwned !== undefined) findings.push({ index: start + i, problem: `__pwned = ${String(result.pwned)}` });
-      }
+      const result = await frame.locator('body').evaluate(auditAnswers, { markup: ALLOWED_MARKUP as Record<string, string[]>, added: FILTER_ADDED_ATTRIBUTES as Record<string, string[]> });
+      for (const [at, problem] of result.findings) findings.push({ index: start + at, problem });
+      if (result.pwned !== undefined) findings.push({ index: start, problem: `__pwned = ${String(result.pwned)} after batch ${start}` });
     }
     const pwned = await pwnedAnywhere();
     console.log(`      ${COUNT} payloads (seed ${SEED}) through the host: ${findings.length} findings, ${dialogs.length} dialogs, ${requests.length} requests, __pwned in ${pwned.length} frames`);
@@ -143,7 +142,7 @@ describe('e2e: hostile answers in the chat webview (fuzz)', function () {
         { batch, target, markup: ALLOWED_MARKUP as Record<string, string[]>, added: FILTER_ADDED_ATTRIBUTES as Record<string, string[]>, audit: auditAnswers.toString() },
       );
       results.forEach((r, i) => {
-        for (const problem of r.findings) findings.push({ index: start + i, problem });
+        for (const [, problem] of r.findings) findings.push({ index: start + i, problem });
         if (r.pwned !== undefined) findings.push({ index: start + i, problem: `__pwned = ${String(r.pwned)}` });
       });
     }
