@@ -11,7 +11,9 @@
  * cancels the older request, as VS Code does). Cache hits count with their (tiny) latency; model-only numbers
  * are printed beside them.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { sleep } from '../src/common/abort';
 import { CompletionController } from '../src/completion/controller';
@@ -106,7 +108,9 @@ function record(seed: number, regions: number): Trace {
 
 interface EngineCall {
   prefix: string;
+  suffix?: string;
   startedAt: number;
+  endedAt?: number;
   stats?: GenerationStats;
   text?: string;
   cancelled: boolean;
@@ -131,17 +135,18 @@ class RecordingEngine implements InferenceEngine {
     return this.track(prompt, () => this.inner.complete(prompt, sampling, options), options);
   }
   infill(prefix: string, suffix: string, sampling: SamplingOptions, options?: RequestOptions & { layout?: 'psm' | 'spm' }) {
-    return this.track(prefix, () => this.inner.infill(prefix, suffix, sampling, options), options);
+    return this.track(prefix, () => this.inner.infill(prefix, suffix, sampling, options), options, suffix);
   }
 
-  private async track(prefix: string, run: () => Promise<GenerationResult>, options?: RequestOptions): Promise<GenerationResult> {
+  private async track(prefix: string, run: () => Promise<GenerationResult>, options?: RequestOptions, suffix?: string): Promise<GenerationResult> {
     if (this.cold && (options as { signal?: AbortSignal } | undefined)?.signal?.aborted !== true) {
       await this.inner.prefill('Once upon a time there was a cold cache.', 'completion', { signal: options?.signal });
     }
-    const call: EngineCall = { prefix, startedAt: performance.now(), cancelled: false };
+    const call: EngineCall = { prefix, suffix, startedAt: performance.now(), cancelled: false };
     this.calls.push(call);
     try {
       const result = await run();
+      call.endedAt = performance.now();
       call.stats = result.stats;
       call.text = result.text;
       return result;
@@ -159,9 +164,34 @@ interface KeystrokeResult {
   latencyMs?: number;
   fromCache?: boolean;
   multiline?: boolean;
+  /** The engine's figures for a model answer (identical object to its EngineCall's). */
+  stats?: GenerationStats;
+  /** Which place (the stretch between two cursor jumps) the keystroke belongs to. */
+  place: number;
 }
 
-async function replay(trace: Trace, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, limit: number) {
+/**
+ * Streams chat answers on the same engine for as long as it runs, to measure completions while a chat answer
+ * streams (completions come first: the chat pauses between tokens while one runs).
+ */
+function streamChat(engine: WorkerEngine, signal: AbortSignal): Promise<number> {
+  let tokens = 0;
+  return (async () => {
+    while (!signal.aborted) {
+      try {
+        const r = await engine.complete('Once upon a time, in a small town by the sea, there lived', { maxTokens: 400, temperature: 0.8, seed: tokens }, { workload: 'chat', signal });
+        tokens += r.stats.generatedTokens;
+      } catch (error) {
+        if (!isCancelled(error)) throw error;
+      }
+    }
+    return tokens;
+  })();
+}
+
+async function replay(trace: Trace, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, limit: number, chatOn?: WorkerEngine) {
+  const chatAbort = new AbortController();
+  const chat = chatOn ? streamChat(chatOn, chatAbort.signal) : Promise.resolve(0);
   const controller = new CompletionController({ engine, settings: () => settings, useCache: !cold, reportError: (e) => console.error(`error: ${(e as Error).message}`) });
   let text = fs.readFileSync(sourceFile, 'utf8');
   let offset = 0;
@@ -170,12 +200,14 @@ async function replay(trace: Trace, engine: RecordingEngine, settings: Completio
   let current: AbortController | undefined;
   const pending: Promise<void>[] = [];
   const events = trace.events.slice(0, limit);
+  let place = 0;
   const t0 = performance.now();
   for (const event of events) {
     const wait = t0 + event.at - performance.now();
     if (wait > 0) await sleep(wait);
     if (event.kind === 'jump') {
       offset = event.offset;
+      place++;
       continue;
     }
     if (event.kind === 'type') {
@@ -194,7 +226,7 @@ async function replay(trace: Trace, engine: RecordingEngine, settings: Completio
     current = abort;
     const at = performance.now();
     controller.noteKeystroke(at);
-    const result: KeystrokeResult = { at };
+    const result: KeystrokeResult = { at, place };
     results.push(result);
     states.push({ text, offset });
     const snapshot = snapshotFromText(text, offset, { key: 'file:///bench/engine-client.ts', relativePath: 'src/engine/workerEngine.ts', languageId: 'typescript' });
@@ -206,6 +238,7 @@ async function replay(trace: Trace, engine: RecordingEngine, settings: Completio
         return;
       }
       const served = r.served;
+      result.stats = served.stats;
       result.latencyMs = result.answerMs;
       result.fromCache = served.fromCache;
       result.multiline = served.multiline;
@@ -215,7 +248,9 @@ async function replay(trace: Trace, engine: RecordingEngine, settings: Completio
   await sleep(cold ? 10_000 : 3000);
   current?.abort();
   await Promise.all(pending);
-  return { results, controller, states };
+  chatAbort.abort();
+  const chatTokens = await chat;
+  return { results, controller, states, chatTokens };
 }
 
 const snapshotAt = (state: { text: string; offset: number }) =>
@@ -274,6 +309,38 @@ async function summarize(run: { results: KeystrokeResult[]; controller: Completi
     perTyped.push(call.stats.evaluatedTokens / Math.max(1, typedTokens));
   }
   const c = run.controller.counters;
+
+  // Where each model answer's time went: prompt and generation in the worker, the worker's own overhead, the
+  // IPC round trip (engine call minus the worker's total), and the host (debounce, cache, prompt building,
+  // post-processing: the keystroke's latency minus the engine call).
+  const breakdown = { promptMs: [] as number[], generationMs: [] as number[], workerOtherMs: [] as number[], ipcMs: [] as number[], hostMs: [] as number[] };
+  for (const r of fromModel) {
+    const call = engine.calls.find((x) => x.stats === r.stats);
+    if (!call?.stats || call.endedAt === undefined) continue;
+    const st = call.stats;
+    const roundTrip = call.endedAt - call.startedAt;
+    breakdown.promptMs.push(st.promptMs);
+    breakdown.generationMs.push(st.generationMs);
+    breakdown.workerOtherMs.push(Math.max(0, st.totalMs - st.promptMs - st.generationMs));
+    breakdown.ipcMs.push(Math.max(0, roundTrip - st.totalMs));
+    breakdown.hostMs.push(Math.max(0, r.latencyMs! - roundTrip));
+  }
+
+  // Pauses of 500 ms or more: did the text as it stood get its answer before the next keystroke?
+  const pauses = run.results.map((r, i) => ({ r, gap: i + 1 < run.results.length ? run.results[i + 1].at - r.at : Infinity })).filter((x) => x.gap >= 500);
+  const pausesAnswered = pauses.filter((x) => x.r.answerMs !== undefined && x.r.answerMs <= x.gap);
+
+  // First keystroke at a new place (after a jump) → the first answer there, for the text as it then stood.
+  const places = new Map<number, KeystrokeResult[]>();
+  for (const r of run.results) places.set(r.place, [...(places.get(r.place) ?? []), r]);
+  const firstAnswer: Array<{ place: number; ms: number; answeredAfterKeystrokes: number; stats?: GenerationStats }> = [];
+  for (const [placeIndex, strokes] of places) {
+    if (placeIndex === 0) continue;
+    const index = strokes.findIndex((r) => r.answerMs !== undefined);
+    if (index === -1) continue;
+    const answered = strokes[index];
+    firstAnswer.push({ place: placeIndex, ms: answered.at + answered.answerMs! - strokes[0].at, answeredAfterKeystrokes: index + 1, stats: answered.stats });
+  }
   return {
     keystrokes: run.results.length,
     suggestionsShown: shown.length,
@@ -297,6 +364,10 @@ async function summarize(run: { results: KeystrokeResult[]; controller: Completi
     typedTokensSincePreviousRequest: dist(typed),
     generatedTokensPerRequest: dist(generated),
     medianEvaluatedPerTypedToken: round(median(perTyped), 2),
+    modelAnswerBreakdownMs: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, dist(v)])),
+    pausesOf500msOrMore: { n: pauses.length, answeredForCurrentText: pausesAnswered.length, share: round(pausesAnswered.length / Math.max(1, pauses.length), 3) },
+    firstAnswerAfterJumpMs: { ...dist(firstAnswer.map((f) => f.ms)), places: firstAnswer.map((f) => ({ place: f.place, ms: round(f.ms), keystrokes: f.answeredAfterKeystrokes })) },
+    firstAnswerAfterJump: firstAnswer,
   };
 }
 
@@ -339,7 +410,46 @@ async function main() {
     await inner.complete('function warmUp() {', { maxTokens: 2 });
     if (!args.json) console.error(`replaying ${mode}…`);
     const run = await replay(trace, engine, settings, mode === 'cold', limit);
-    out[mode] = { ...(await summarize(run, engine)), isolatedRequestMs: await isolated(run.states, engine, settings, mode === 'cold', Number(args.samples ?? 5)) };
+    const summary = await summarize(run, engine);
+    if (mode === 'warm' && info.supportsInfill) {
+      // The reference for each place: the raw engine evaluating that answer's prompt unsliced from an empty cache
+      // and generating as many tokens.
+      const calls = summary.firstAnswerAfterJump.map((f) => engine.calls.find((x) => x.stats === f.stats));
+      const withPrompt = summary.firstAnswerAfterJump.filter((_, i) => calls[i]?.suffix !== undefined);
+      if (withPrompt.length) {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-raw-')), 'prompts.json');
+        fs.writeFileSync(file, JSON.stringify(withPrompt.map((f) => {
+          const call = engine.calls.find((x) => x.stats === f.stats)!;
+          return { prefix: call.prefix, suffix: call.suffix, generate: f.stats?.generatedTokens ?? 0 };
+        })));
+        const raw = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'rawPrompt.js'), '--model', modelPath, '--threads', String(info.threads), '--prompts', file], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop()!) as Array<{ promptTokens: number; totalMs: number }>;
+        const ratios = withPrompt.map((f, i) => f.ms / raw[i].totalMs);
+        (summary as Record<string, unknown>).firstAnswerAfterJumpVsRawEngine = {
+          places: withPrompt.map((f, i) => ({ place: f.place, hearthMs: round(f.ms), rawUnslicedMs: round(raw[i].totalMs), promptTokens: raw[i].promptTokens, ratio: round(ratios[i], 2) })),
+          ratioP50: round(median(ratios), 2),
+          ratioMax: round(Math.max(...ratios), 2),
+        };
+      }
+    }
+    const { firstAnswerAfterJump: _places, ...printed } = summary;
+    void _places;
+    out[mode] = { ...printed, isolatedRequestMs: await isolated(run.states, engine, settings, mode === 'cold', Number(args.samples ?? 5)) };
+    if (mode === 'warm' && !args['no-chat']) {
+      // The same stretch of typing twice on a fresh engine: idle, then while chat answers stream on it.
+      const chatLimit = Math.min(limit, Number(args['chat-events'] ?? 200));
+      const idleRun = await replay(trace, new RecordingEngine(inner, false), settings, false, chatLimit);
+      const busyRun = await replay(trace, new RecordingEngine(inner, false), settings, false, chatLimit, inner);
+      const p50 = (r: typeof idleRun) => pct(r.results.filter((x) => x.answerMs !== undefined).map((x) => x.answerMs!), 50);
+      out.whileChatStreams = {
+        events: chatLimit,
+        idleAnswerP50Ms: round(p50(idleRun)),
+        withChatAnswerP50Ms: round(p50(busyRun)),
+        ratio: round(p50(busyRun) / p50(idleRun), 3),
+        answeredIdle: idleRun.results.filter((x) => x.answerMs !== undefined).length,
+        answeredWithChat: busyRun.results.filter((x) => x.answerMs !== undefined).length,
+        chatTokensGenerated: busyRun.chatTokens,
+      };
+    }
     if (args.verbose) {
       for (const call of engine.calls.filter((x) => x.stats)) {
         const st = call.stats!;

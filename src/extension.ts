@@ -51,14 +51,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   // An air-gapped VSIX carries its model: used when no setting names one.
   const bundled = findBundledModel(context.extensionPath);
   if (bundled) log.info(`Model bundled with this VSIX, used when no model is set: ${bundled}`);
+  const errors = new ErrorReporter(log);
   const jobs = new JobEngines({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
     config: (job) => readEngineConfig(job, models.resolve, bundled),
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
+    notify: (message) => errors.notice(message),
   });
   running = jobs;
-  const errors = new ErrorReporter(log);
   const statusBar = new EngineStatusBar(jobs);
   context.subscriptions.push(
     jobs,

@@ -41,6 +41,8 @@ export interface ChatApi {
    * integration tests need a known answer to run the code-block actions on. Resolves with the answer turn.
    */
   seedExchangeForTesting(question: string, answer: string): Promise<ChatTurn>;
+  /** The same for many exchanges in one conversation (the webview fuzz test shows hostile answers through it). */
+  seedConversationForTesting(exchanges: Array<{ question: string; answer: string }>): Promise<ChatTurn[]>;
 }
 
 /** `hearth.chat.*` as configured now; read afresh for every answer, so a changed setting applies to the next one. */
@@ -128,6 +130,20 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
     );
   });
 
+  /** Saves a finished conversation to the history and opens it, as a saved chat is reopened. */
+  const seed = async (exchanges: Array<{ question: string; answer: string }>): Promise<ChatTurn[]> => {
+    const conversation = createConversation();
+    const answers = exchanges.map(({ question, answer }) => {
+      const { assistant } = ask(conversation, question);
+      assistant.content = answer;
+      assistant.status = 'done';
+      return assistant;
+    });
+    await store.save(conversation);
+    if (!(await controller.openConversation(conversation.id))) throw new Error('the seeded conversation did not open');
+    return structuredClone(answers);
+  };
+
   const api: ChatApi = {
     send: (text) => controller.send(text),
     stop: () => controller.stop(),
@@ -152,15 +168,8 @@ export function registerChat(services: HearthServices): { disposables: vscode.Di
       return languageModel !== undefined;
     },
     settings,
-    seedExchangeForTesting: async (question, answer) => {
-      const conversation = createConversation();
-      const { assistant } = ask(conversation, question);
-      assistant.content = answer;
-      assistant.status = 'done';
-      await store.save(conversation);
-      if (!(await controller.openConversation(conversation.id))) throw new Error('the seeded conversation did not open');
-      return structuredClone(assistant);
-    },
+    seedExchangeForTesting: async (question, answer) => (await seed([{ question, answer }]))[0],
+    seedConversationForTesting: (exchanges) => seed(exchanges),
   };
   return { disposables, api };
 }

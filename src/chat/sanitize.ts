@@ -6,13 +6,10 @@
  * is escaped into visible text. Links are allowed only to http(s) and mailto after entity decoding, so
  * `jav&#x61;script:` and friends cannot slip through. Pure: no DOM, no `vscode`.
  */
+import { ALLOWED_MARKUP } from './allowlist';
 
-/** Tags that carry no behaviour, with the attributes each may keep. */
-const ALLOWED: Record<string, readonly string[]> = {
-  p: [], br: [], hr: [], em: [], strong: [], s: [], del: [], code: ['class'], pre: ['class', 'data-block'], span: ['class'],
-  blockquote: [], ul: [], ol: ['start'], li: [], h1: [], h2: [], h3: [], h4: [], h5: [], h6: [],
-  table: [], thead: [], tbody: [], tr: [], th: [], td: [], a: ['href', 'title'], sup: [], sub: [], kbd: [],
-};
+/** Tags that carry no behaviour, with the attributes each may keep: the allowlist both filters share. */
+const ALLOWED = ALLOWED_MARKUP;
 const VOID = new Set(['br', 'hr']);
 const CLASS_VALUE = /^[A-Za-z0-9_ -]{0,200}$/;
 const NUMBER_VALUE = /^[0-9]{1,6}$/;

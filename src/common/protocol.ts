@@ -131,6 +131,8 @@ export interface Requests {
   shutdown: [Record<never, never>, boolean];
   /** The other job's worker has a completion running (`busy`): chat and actions here pause until it ends. */
   yieldToCompletion: [{ busy: boolean }, boolean];
+  /** Answered at once: the host's request watchdog asks a quiet worker whether it is still alive. */
+  ping: [Record<never, never>, true];
 }
 
 export type RequestType = keyof Requests;

@@ -28,6 +28,20 @@ export class ErrorReporter {
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
+  /** A warning that is no request's failure (the model file changed on disk): shown once, with the log at hand. */
+  notice(detail: string): void {
+    const message = `Hearth: ${detail}`;
+    this.record({ message, actions: ['Show Log'] });
+    void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(...ACTION_COMMANDS[choice]);
+    });
+  }
+
+  private record(shown: ShownMessage): void {
+    this.shown.push(shown);
+    if (this.shown.length > 50) this.shown.shift();
+  }
+
   report(error: unknown, options: { quiet?: boolean } = {}): void {
     if (isCancelled(error)) return;
     const code = error instanceof EngineError ? error.code : 'INTERNAL';
@@ -47,8 +61,7 @@ export class ErrorReporter {
     if (code === 'WORKER_CRASHED') actions.push('Restart Engine');
     if (!firstRun) actions.push('Show Log');
     const message = `Hearth: ${detail}`;
-    this.shown.push({ message, actions });
-    if (this.shown.length > 50) this.shown.shift();
+    this.record({ message, actions });
     const show = firstRun ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
     void show(message, ...actions).then((choice) => {
       const command = choice && ACTION_COMMANDS[choice];

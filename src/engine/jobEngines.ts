@@ -14,6 +14,7 @@ import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, Infi
 import { loadKey, type EngineConfig } from './config';
 import { probeModels } from './probe';
 import { WorkerEngine, type Logger } from './workerEngine';
+import type { WorkerLimits } from './workerProcess';
 
 export const JOBS: readonly Job[] = ['completion', 'assistant'];
 
@@ -25,6 +26,8 @@ export interface JobEnginesOptions {
   calibrationFile?: string;
   /** Bytes of memory free now, overriding node-llama-cpp's reading (tests force a swap with 0). */
   freeMemory?: () => number;
+  /** Something the user should know that is not a request's failure (a loaded model's file changed on disk). */
+  notify?: (message: string) => void;
 }
 
 /** The model file's size, 0 when it cannot be read (its load will say why). */
@@ -52,12 +55,19 @@ export class JobEngines {
   private readonly needs = new Map<string, number>();
   /** Completion-job generations in flight: the assistant's own worker pauses its answers meanwhile. */
   private completionsRunning = 0;
+  /**
+   * The workers' watchdogs and memory caps, read when each countdown starts: the fault tests shorten the request
+   * watchdog or cap a load's memory here, and restore the defaults by deleting the field.
+   */
+  readonly limits: WorkerLimits = {};
 
   constructor(private readonly options: JobEnginesOptions) {
     const worker = (job: Job) => new WorkerEngine({
       workerPath: options.workerPath,
       log: options.log,
       calibrationFile: options.calibrationFile,
+      limits: this.limits,
+      notify: options.notify,
       // The assistant's own worker stands down while it shares the completion model.
       config: () => (job === 'assistant' && this.shared() ? { ...options.config(job), modelPath: undefined } : options.config(job)),
     });

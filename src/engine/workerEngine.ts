@@ -26,9 +26,14 @@ export interface WorkerEngineOptions {
   log: Logger;
   /** Where "auto" threads remember their calibration. */
   calibrationFile?: string;
-  /** The load watchdog and the worker's heap cap (defaults in workerProcess.ts; tests make the watchdog short). */
+  /** The watchdogs and memory caps (defaults in workerProcess.ts; tests shorten them, even for a running worker). */
   limits?: WorkerLimits;
+  /** Something the user should know that is not a failure of a request (the model file changed on disk). */
+  notify?: (message: string) => void;
 }
+
+/** Writes to a model file come in bursts (a copy, a download's rename): look once they have settled. */
+const FILE_CHANGE_SETTLE_MS = 150;
 
 /** A worker that lived this long before crashing had been healthy: its crash starts a fresh backoff count. */
 const HEALTHY_LIFETIME_MS = 60_000;
@@ -250,6 +255,7 @@ export class WorkerEngine implements InferenceEngine {
     this.setState({ kind: 'loading', modelName: name });
     const worker: WorkerProcess = new WorkerProcess(this.options.workerPath, key, load, log, {
       loaded: (info) => {
+        this.watchModelFile(worker, load.modelPath, stamp);
         log.info(`model ${info.name} ready in ${Date.now() - started} ms (worker ${worker.pid}; load ${info.loadMs} ms; threads ${info.threads}: ${info.threadsReason}; context ${info.contextSize}; FIM ${info.supportsInfill}; chat template ${info.hasChatTemplate ? 'yes' : `none (using ${info.chatWrapper})`})`);
         this.setState({ kind: 'ready', modelName: info.name });
         this.touch();
@@ -262,12 +268,14 @@ export class WorkerEngine implements InferenceEngine {
         this.setState({ kind: 'error', modelName: name, message: error.message, code: error.code });
       },
       exited: (expected, crash) => {
+        worker.unwatch?.();
         if (this.worker !== worker) return;
         this.worker = undefined;
         if (!expected) {
           if (Date.now() - worker.startedAt > HEALTHY_LIFETIME_MS) this.crashTimes = [];
-          // A crash while loading is the file's failure, remembered above: it needs no backoff.
-          if (crash.code === 'WORKER_CRASHED') this.crashTimes.push(Date.now());
+          // A crash while loading is the file's failure, remembered above: it needs no backoff. Running out of memory
+          // is not remembered (memory frees up), so it backs off like a crash instead of reloading per keystroke.
+          if (crash.code === 'WORKER_CRASHED' || crash.code === 'MODEL_TOO_LARGE') this.crashTimes.push(Date.now());
           this.setState({ kind: 'error', modelName: name, message: crash.message, code: crash.code });
         } else if (this.current.kind !== 'error') {
           this.setState(this.restingState());
@@ -281,6 +289,58 @@ export class WorkerEngine implements InferenceEngine {
     }, this.options.limits);
     this.worker = worker;
     return worker;
+  }
+
+  /**
+   * What happens when a loaded model's file changes on disk. Deleted: the worker keeps answering from the copy it
+   * holds (the open file stays readable until the worker exits), and the user is told that the next load will fail.
+   * Replaced (by a copy, a download or an edit): the copy in memory is stale, and unsafe when the file was rewritten
+   * in place under llama.cpp's memory map (a shorter file crashes it), so the worker is stopped like after a
+   * settings change and the next request loads the new file. One directory watch per loaded worker; a file system
+   * that cannot be watched only loses the notice.
+   */
+  private watchModelFile(worker: WorkerProcess, modelPath: string, stamp: string): void {
+    const name = path.basename(modelPath);
+    let timer: NodeJS.Timeout | undefined;
+    let toldDeleted = false;
+    const check = () => {
+      timer = undefined;
+      if (this.worker !== worker || worker.exited || worker.stopping) return;
+      const now = this.fileStamp(modelPath);
+      if (now === stamp) return;
+      if (now === 'missing') {
+        if (toldDeleted) return;
+        toldDeleted = true;
+        this.notice(`${name} was deleted from disk. Hearth keeps using the copy already in memory until the engine stops (idle unload, restart or a settings change); after that, choose another model with "Hearth: Choose Model…".`);
+        return;
+      }
+      this.notice(`${name} changed on disk. Hearth stopped the copy in memory and loads the new file on the next request.`);
+      void this.stopWorker(worker).then(() => this.restIfIdle());
+    };
+    try {
+      const watcher = fs.watch(path.dirname(modelPath), { persistent: false }, (_event, file) => {
+        if (file !== null && file.toString() !== name) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(check, FILE_CHANGE_SETTLE_MS);
+        timer.unref?.();
+      });
+      watcher.on('error', () => watcher.close());
+      worker.unwatch = () => {
+        if (timer) clearTimeout(timer);
+        watcher.close();
+      };
+    } catch (error) {
+      this.options.log.debug(`cannot watch ${modelPath} for changes: ${(error as Error).message}`);
+    }
+  }
+
+  private notice(message: string): void {
+    this.options.log.warn(message);
+    try {
+      this.options.notify?.(message);
+    } catch (error) {
+      this.options.log.error(`a notice listener failed: ${(error as Error).message}`);
+    }
   }
 
   /** Restart the idle-unload countdown. */

@@ -4,9 +4,11 @@
  * still waiting. What to do about a crash, a failed load or an idle worker is the engine's policy
  * (workerEngine.ts), told through the hooks.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledError, EngineError } from '../common/errors';
+import { looksOutOfMemory, outOfMemoryMessage } from '../common/modelMemory';
 import type { Done, GenerationResult, LoadOptions, LogLevel, ModelInfo, ParamsOf, Request, RequestType, Response, ResultOf } from '../common/protocol';
 import { GENERATION_REQUESTS, isDoneFor, isResponse } from '../common/protocol';
 import type { RequestOptions } from '../common/engine';
@@ -33,17 +35,34 @@ interface Pending {
   generation: boolean;
 }
 
+/** Read when each countdown starts, so a test may shorten them for a worker that is already running. */
 export interface WorkerLimits {
   /**
    * A load that sends nothing for this long is killed and fails as a load of that file (default 60 s). The worker
    * reports each load stage and llama.cpp's load progress, so a big file that is still loading is never cut off.
    */
   loadStallMs?: number;
+  /**
+   * A worker that answers nothing for this long while a request waits is hung: it is killed, the requests fail
+   * with a message that says so, and the next request starts a new worker (default 30 s). A long prompt is not
+   * cut off: when the worker has been quiet for a while the host pings it, and any answer counts.
+   */
+  requestStallMs?: number;
   /** V8 heap cap of the worker in MiB: a runaway in JavaScript dies in seconds instead of eating the machine. */
   heapMb?: number;
+  /**
+   * Address space (RLIMIT_AS, set with util-linux's `prlimit`) the worker may add for its load, in MiB above what
+   * it uses when it starts; unset: no cap. Linux only. Tests give a worker a memory limit with it to prove that
+   * running out of memory while loading is reported as such: the kernel refuses allocations past the cap exactly
+   * as on a machine whose memory is exhausted.
+   */
+  loadMemoryMb?: number;
 }
 
 export const DEFAULT_LOAD_STALL_MS = 60_000;
+export const DEFAULT_REQUEST_STALL_MS = 30_000;
+/** The longest quiet spell before the host pings a busy worker. */
+const PING_AFTER_MS = 5_000;
 /** Far above what a loaded model's JavaScript side needs (tens of MiB for a 256k-token vocabulary). */
 export const DEFAULT_WORKER_HEAP_MB = 512;
 /** Bytes of the worker's stderr kept to explain a crash during load (V8 prints why it ran out of heap). */
@@ -65,6 +84,8 @@ export class WorkerProcess {
   exited = false;
   /** A shutdown was asked for: the worker takes no new requests. */
   stopping = false;
+  /** Set by the engine while it watches this worker's model file; called once the process has exited. */
+  unwatch: (() => void) | undefined;
 
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
@@ -75,7 +96,13 @@ export class WorkerProcess {
   /** The load was sent to the worker: a crash from here on is the file's failure. */
   private loadSent = false;
   private loadTimer: NodeJS.Timeout | undefined;
-  private readonly loadStallMs: number;
+  private requestTimer: NodeJS.Timeout | undefined;
+  /** When the worker last said anything (Date.now()). */
+  private lastHeard = 0;
+  /** The load memory allowance in force (`loadMemoryMb`), once the cap is set. */
+  private cappedMb: number | undefined;
+  /** The worker was killed for not answering: its exit says so instead of "stopped unexpectedly". */
+  private hungFor: number | undefined;
   private stderrTail = '';
 
   constructor(
@@ -86,9 +113,8 @@ export class WorkerProcess {
     private readonly load: LoadOptions | undefined,
     private readonly log: Logger,
     private readonly hooks: WorkerHooks,
-    limits: WorkerLimits = {},
+    private readonly limits: WorkerLimits = {},
   ) {
-    this.loadStallMs = limits.loadStallMs ?? DEFAULT_LOAD_STALL_MS;
     this.ready = new Promise<ModelInfo>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -151,6 +177,7 @@ export class WorkerProcess {
       };
       const settle = () => {
         options.signal?.removeEventListener('abort', onAbort);
+        if (this.pending.size === 0) this.disarmRequestWatchdog();
         this.hooks.activity();
       };
       this.pending.set(id, {
@@ -168,6 +195,7 @@ export class WorkerProcess {
         },
       });
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.pending.size === 1) this.watchRequests();
       try {
         this.child.send({ ...params, type, id });
       } catch (error) {
@@ -208,10 +236,13 @@ export class WorkerProcess {
 
   private onMessage(message: Response, loadId: number): void {
     if (this.loadTimer) this.armLoadWatchdog();
+    this.lastHeard = Date.now();
     switch (message.type) {
       case 'ready':
         this.resolveStarted();
-        if (this.load) this.loadSent = this.post({ id: loadId, type: 'load', options: this.load });
+        if (this.load) void this.capLoadMemory().then(() => {
+          if (!this.exited && !this.stopping) this.loadSent = this.post({ id: loadId, type: 'load', options: this.load! });
+        });
         return;
       case 'loadProgress':
         this.log.debug(`loading ${this.modelName()}: ${message.stage}`);
@@ -267,7 +298,7 @@ export class WorkerProcess {
   /** (Re)starts the no-progress countdown of a load: every message from the worker counts as progress. */
   private armLoadWatchdog(): void {
     if (this.loadTimer) clearTimeout(this.loadTimer);
-    this.loadTimer = setTimeout(() => this.loadStalled(), this.loadStallMs);
+    this.loadTimer = setTimeout(() => this.loadStalled(), this.limits.loadStallMs ?? DEFAULT_LOAD_STALL_MS);
     this.loadTimer.unref?.();
   }
 
@@ -276,12 +307,77 @@ export class WorkerProcess {
     this.loadTimer = undefined;
   }
 
+  /**
+   * Starts watching for answers while requests wait. A worker busy on a long prompt sends no chunk for a while, so
+   * after a quiet spell the host pings it: a worker whose event loop still runs answers at once, and one that is
+   * stopped, deadlocked in JavaScript or spinning does not. One timer per quiet spell, not one per message.
+   */
+  private watchRequests(): void {
+    this.lastHeard = Date.now();
+    if (!this.requestTimer) this.scheduleRequestCheck(this.pingAfterMs());
+  }
+
+  private pingAfterMs(): number {
+    return Math.min(PING_AFTER_MS, (this.limits.requestStallMs ?? DEFAULT_REQUEST_STALL_MS) / 3);
+  }
+
+  private scheduleRequestCheck(ms: number): void {
+    this.requestTimer = setTimeout(() => this.checkRequests(), Math.max(1, ms));
+    this.requestTimer.unref?.();
+  }
+
+  private checkRequests(): void {
+    this.requestTimer = undefined;
+    if (this.exited || this.pending.size === 0) return;
+    const stallMs = this.limits.requestStallMs ?? DEFAULT_REQUEST_STALL_MS;
+    const pingAfter = this.pingAfterMs();
+    const quiet = Date.now() - this.lastHeard;
+    if (quiet >= stallMs) return this.requestStalled(stallMs);
+    if (quiet >= pingAfter) this.post({ id: this.nextId++, type: 'ping' });
+    this.scheduleRequestCheck(quiet >= pingAfter ? Math.min(pingAfter, stallMs - quiet) : pingAfter - quiet);
+  }
+
+  private disarmRequestWatchdog(): void {
+    if (this.requestTimer) clearTimeout(this.requestTimer);
+    this.requestTimer = undefined;
+  }
+
+  private requestStalled(stallMs: number): void {
+    this.requestTimer = undefined;
+    if (this.exited || this.pending.size === 0) return;
+    this.log.error(`worker ${this.child.pid} answered nothing for ${stallMs} ms while ${this.pending.size} request(s) waited; killing it`);
+    // Not `stopping`: the exit that follows is a crash, so the pending requests fail and the next request respawns.
+    this.hungFor = stallMs;
+    this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Applies `loadMemoryMb` before the load is sent: the cap is what the worker's address space holds now plus the
+   * allowance. A cap that cannot be set is logged and the load goes on uncapped.
+   */
+  private async capLoadMemory(): Promise<void> {
+    const allowanceMb = this.limits.loadMemoryMb;
+    const pid = this.child.pid;
+    if (allowanceMb === undefined || pid === undefined) return;
+    try {
+      const vmKb = Number(/^VmSize:\s+(\d+) kB/m.exec(await fs.promises.readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      if (!Number.isFinite(vmKb)) throw new Error('no VmSize');
+      const bytes = vmKb * 1024 + allowanceMb * 1024 * 1024;
+      await new Promise<void>((resolve, reject) => execFile('prlimit', ['--pid', String(pid), `--as=${bytes}`], (error) => (error ? reject(error) : resolve())));
+      this.cappedMb = allowanceMb;
+      this.log.info(`worker ${pid}: address space capped at ${Math.round(bytes / 1024 / 1024)} MiB (${allowanceMb} MiB for the load)`);
+    } catch (error) {
+      this.log.warn(`could not cap the worker's memory: ${(error as Error).message}`);
+    }
+  }
+
   private loadStalled(): void {
     this.loadTimer = undefined;
     if (this.exited || this.info || this.stopping) return;
     const name = this.modelName();
-    const seconds = Math.round(this.loadStallMs / 1000);
-    this.log.error(`loading ${name} made no progress for ${this.loadStallMs} ms; stopping worker ${this.child.pid}`);
+    const stallMs = this.limits.loadStallMs ?? DEFAULT_LOAD_STALL_MS;
+    const seconds = Math.round(stallMs / 1000);
+    this.log.error(`loading ${name} made no progress for ${stallMs} ms; stopping worker ${this.child.pid}`);
     const error = new EngineError('MODEL_LOAD_FAILED', `Loading ${name} hung: the engine made no progress for ${seconds} s and was stopped. The file may be damaged or hostile, or its disk unreadable. Choose another model (run "Hearth: Choose Model…"), or run "Hearth: Restart Engine" to try again.`);
     this.rejectReady(error);
     this.hooks.loadFailed(error);
@@ -303,20 +399,27 @@ export class WorkerProcess {
   private onExit(reason: string): void {
     if (this.exited) return;
     this.disarmLoadWatchdog();
+    this.disarmRequestWatchdog();
     if (!this.stopping) this.log.error(`worker ${this.child.pid} exited (${reason})`);
     if (!this.stopping && this.loadSent && !this.info) {
-      // Died while loading the file: a failure of that file (remembered), not a crash to respawn on every keystroke.
-      const error = new EngineError('MODEL_LOAD_FAILED', `The engine stopped while loading ${this.modelName()} (${reason}${this.outOfMemory() ? ', out of memory' : ''}): the file may be damaged, hostile or too big for this machine. Choose another model (run "Hearth: Choose Model…"), or run "Hearth: Restart Engine" to try again.`);
+      // Died of memory while loading: say so, and do not remember it against the file (memory frees up). Under a
+      // memory cap a process often dies too fast to say why (an abort while printing, a failed stack map): a
+      // signal then is the cap's doing.
+      const oom = this.stderrTail.split('\n').find(looksOutOfMemory) ?? (this.cappedMb !== undefined && reason.startsWith('signal') ? `under the ${this.cappedMb} MiB memory limit` : undefined);
+      // Otherwise died while loading the file: a failure of that file (remembered), not a crash to respawn on every keystroke.
+      const error = oom !== undefined
+        ? new EngineError('MODEL_TOO_LARGE', outOfMemoryMessage(this.modelName(), `${reason}: ${oom.trim().slice(0, 200)}`))
+        : new EngineError('MODEL_LOAD_FAILED', `The engine stopped while loading ${this.modelName()} (${reason}): the file may be damaged, hostile or too big for this machine. Choose another model (run "Hearth: Choose Model…"), or run "Hearth: Restart Engine" to try again.`);
       this.rejectReady(error);
       this.hooks.loadFailed(error);
       this.settleExit(error);
       return;
     }
+    if (this.hungFor !== undefined) {
+      this.settleExit(new EngineError('WORKER_CRASHED', `The Hearth engine stopped answering for ${Math.round(this.hungFor / 1000)} s, so Hearth stopped it. It restarts on the next request; see "Hearth: Show Log" for details.`));
+      return;
+    }
     this.settleExit(new EngineError('WORKER_CRASHED', `The Hearth engine stopped unexpectedly (${reason}). It restarts on the next request; see "Hearth: Show Log" for details.`));
-  }
-
-  private outOfMemory(): boolean {
-    return /heap limit|out of memory|allocation failed|bad_alloc/i.test(this.stderrTail);
   }
 
   private settleExit(crash: EngineError): void {

@@ -225,6 +225,9 @@ async function handle(request: Request): Promise<void> {
       runtime?.priority.setRemote(request.busy);
       send(doneReply(request.id, 'yieldToCompletion', runtime !== undefined));
       return;
+    case 'ping':
+      send(doneReply(request.id, 'ping', true));
+      return;
     case 'stats':
       send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
       return;

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { EngineError } from '../common/errors';
+import { looksOutOfMemory, outOfMemoryMessage } from '../common/modelMemory';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
 import { evaluateOnly, generate, type GenerateArgs, SliceSizer, stableLength } from './generate';
 import { describeGpuChoice, gpuBuildsIn } from './gpuChoice';
@@ -18,6 +19,18 @@ type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode':
 
 /** A chat slice short enough that a completion arriving behind it barely waits. */
 const CHAT_MAX_SLICE_MS = 100;
+
+/** About what llama.cpp's CPU binding maps when it loads. */
+const RUNTIME_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** Whether `bytes` of address space can be had now (an ArrayBuffer is reserved, not written, so this costs nothing). */
+function canReserve(bytes: number): boolean {
+  try {
+    return new ArrayBuffer(bytes).byteLength === bytes;
+  } catch {
+    return false;
+  }
+}
 
 export class Runtime {
   private readonly sizer = new SliceSizer();
@@ -54,6 +67,13 @@ export class Runtime {
     const cores = (await import('node:os')).availableParallelism();
     const levels: Record<string, 'error' | 'warn' | 'info' | 'debug' | undefined> = { fatal: 'error', error: 'error', warn: 'warn', info: 'debug', log: 'debug', debug: undefined };
     let llama: Llama;
+    // llama.cpp says why a load failed only in its log (the thrown error is "Failed to load model"): kept to tell
+    // running out of memory from a broken file.
+    let recentErrors: string[] = [];
+    const outOfMemory = (error: unknown): EngineError | undefined => {
+      const evidence = [(error as Error)?.message ?? String(error), ...recentErrors].find(looksOutOfMemory);
+      return evidence === undefined ? undefined : new EngineError('MODEL_TOO_LARGE', outOfMemoryMessage(checked.name, evidence.replace(/^.*error loading model: /, '')));
+    };
     try {
       llama = await lib.getLlama({
         gpu: options.gpu === 'off' ? false : 'auto',
@@ -65,10 +85,14 @@ export class Runtime {
         logLevel: options.logLevel === 'debug' ? lib.LlamaLogLevel.debug : lib.LlamaLogLevel.warn,
         logger: (level, message) => {
           const mapped = levels[level];
+          if (mapped === 'error') recentErrors = [...recentErrors.slice(-7), message.trim()];
           if (mapped && message.trim()) log(mapped, `llama.cpp: ${message.trim()}`);
         },
       });
     } catch (error) {
+      // A binding that cannot be mapped into memory fails like a missing one (node-llama-cpp says only
+      // NoBinaryFoundError): if this process cannot even reserve a little memory now, that is the cause to report.
+      if (!canReserve(RUNTIME_RESERVE_BYTES)) throw new EngineError('MODEL_TOO_LARGE', outOfMemoryMessage(checked.name, `the llama.cpp runtime could not be loaded: ${(error as Error).message}`));
       throw new EngineError('RUNTIME_UNAVAILABLE', `No usable llama.cpp binary for this machine: ${(error as Error).message}`);
     }
     // The worker bundle sits in <extension>/dist, beside the node_modules the VSIX carries.
@@ -89,7 +113,7 @@ export class Runtime {
       });
     } catch (error) {
       await llama.dispose().catch(() => undefined);
-      throw new EngineError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
+      throw outOfMemory(error) ?? new EngineError('MODEL_LOAD_FAILED', `llama.cpp could not load ${checked.name}: ${(error as Error).message}. The file may be damaged or use an architecture this runtime does not support.`);
     }
     try {
       const decision = await decideThreads({
@@ -129,7 +153,7 @@ export class Runtime {
       await model.dispose().catch(() => undefined);
       await llama.dispose().catch(() => undefined);
       if (error instanceof EngineError) throw error;
-      throw new EngineError('MODEL_LOAD_FAILED', `Could not prepare ${checked.name}: ${(error as Error).message}`);
+      throw outOfMemory(error) ?? new EngineError('MODEL_LOAD_FAILED', `Could not prepare ${checked.name}: ${(error as Error).message}`);
     }
   }
 

@@ -115,6 +115,7 @@ function waitExit(child, ms) {
  *                    suppresses notification toasts),
  *   linkExtension:   install the repo as an extension by linking it into the extensions dir
  *                    (how UI tests and --serve load Hearth without the smoke-test driver),
+ *   extraExtensions?: folders of helper extensions to link in beside it (the UI tests' hooks),
  *   keepTmp?:        do not delete the private temp folder on stop (debugging),
  *   log?:            (line) => void for driver messages
  * }
@@ -166,6 +167,9 @@ async function startCodeServer(opts = {}) {
     'extensions.ignoreRecommendations': true,
     'git.enabled': false,
     'chat.disableAIFeatures': true,
+    // TypeScript's automatic type acquisition runs npm against the registry when a test opens a .ts file: the
+    // integration suite's network guard (rightly) fails on it, and a test machine has nothing to fetch.
+    'typescript.disableAutomaticTypeAcquisition': true,
     ...(opts.settings || {}),
   };
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
@@ -187,6 +191,11 @@ async function startCodeServer(opts = {}) {
   } else if (opts.linkExtension) {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     fs.symlinkSync(REPO_ROOT, path.join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+  }
+  // Helper extensions installed beside Hearth (the UI tests' hooks), linked the same way.
+  for (const dir of opts.extraExtensions || []) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    fs.symlinkSync(path.resolve(dir), path.join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
   }
 
   const configFile = path.join(tmpRoot, 'config.yaml');

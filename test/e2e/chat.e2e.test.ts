@@ -4,14 +4,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { FrameLocator, Page } from 'playwright-core';
-import { HEARTH_STATUS_ITEM, runCommand, startWorkbench, type Workbench } from './harness';
+import { chatFrame, HEARTH_STATUS_ITEM, openChat, runCommand, startWorkbench, type Workbench } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The chat webview: VS Code nests each webview's document two iframes deep. */
-function chatFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 /** Switches between the preferred light and dark themes until the webview reports the wanted kind. */
 async function setThemeKind(page: Page, frame: FrameLocator, kind: 'light' | 'dark'): Promise<void> {
@@ -21,19 +16,6 @@ async function setThemeKind(page: Page, frame: FrameLocator, kind: 'light' | 'da
     await frame.locator(`body.vscode-${kind}`).waitFor({ timeout: 5_000 }).catch(() => undefined);
   }
   assert.ok((await frame.locator(`body.vscode-${kind}`).count()) > 0, `could not switch to a ${kind} theme`);
-}
-
-async function openChat(page: Page): Promise<FrameLocator> {
-  const item = page.locator('.activitybar .action-item a[aria-label^="Hearth"]').first();
-  if (await item.isVisible().catch(() => false)) {
-    const expanded = await item.locator('..').getAttribute('aria-expanded').catch(() => null);
-    if (expanded !== 'true') await item.click();
-  } else {
-    await runCommand(page, 'Hearth: Focus on Chat View');
-  }
-  const frame = chatFrame(page);
-  await frame.locator('#input').waitFor({ state: 'visible', timeout: 60_000 });
-  return frame;
 }
 
 describe('e2e: chat panel', function () {

@@ -12,7 +12,7 @@
 // all files (and the driver) share one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { modelsDir, repoRoot } from '../support/paths';
 
 export interface WorkbenchOptions {
@@ -32,6 +32,10 @@ export interface Workbench {
   baseUrl: string;
   workspaceDir: string;
   screenshotDir: string;
+  /** code-server's process: the extension host and Hearth's workers run under it (fault tests list them). */
+  codeServerPid: number;
+  /** The user settings file (tests that need another setting write it; the workbench picks the change up). */
+  userSettingsFile: string;
   /** Saves <screenshotDir>/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
 }
@@ -41,6 +45,7 @@ interface CodeServer {
   baseUrl: string;
   workspaceDir: string;
   dirs: Record<string, string>;
+  proc: { pid?: number };
   stop(): Promise<void>;
 }
 interface WorkbenchLauncher {
@@ -95,6 +100,8 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     // The fixture models folder, so Choose Model… has models on disk to show.
     settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
     linkExtension: true,
+    // Palette commands that reach Hearth's test API (the webview fuzz test seeds answers through it).
+    extraExtensions: [path.join(repoRoot, 'test', 'e2e', 'hooks-extension')],
     log: (l: string) => console.log(`      [harness] ${l}`),
   });
   s.cleanups.push(() => cs.stop());
@@ -119,7 +126,8 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     await screenshot('harness-no-status-item').catch(() => undefined);
     throw new Error(`Hearth's status bar item did not appear (${HEARTH_STATUS_ITEM}); see .test-run/screenshots/harness-no-status-item.png and ${dir}: ${e}`);
   }
-  return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot };
+  const userSettingsFile = path.join(cs.dirs.userData, 'User', 'settings.json');
+  return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot, codeServerPid: cs.proc.pid!, userSettingsFile };
 }
 
 /**
@@ -161,6 +169,25 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   const title = label.split(': ').pop()!;
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 30_000 });
   await input.press('Enter');
+}
+
+/** The chat webview: VS Code nests each webview's document two iframes deep. */
+export function chatFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Opens Hearth's chat view (the activity bar item, or the command) and returns its frame once the input shows. */
+export async function openChat(page: Page): Promise<FrameLocator> {
+  const item = page.locator('.activitybar .action-item a[aria-label^="Hearth"]').first();
+  if (await item.isVisible().catch(() => false)) {
+    const expanded = await item.locator('..').getAttribute('aria-expanded').catch(() => null);
+    if (expanded !== 'true') await item.click();
+  } else {
+    await runCommand(page, 'Hearth: Focus on Chat View');
+  }
+  const frame = chatFrame(page);
+  await frame.locator('#input').waitFor({ state: 'visible', timeout: 60_000 });
+  return frame;
 }
 
 /** Close Chromium and code-server (idempotent). */
