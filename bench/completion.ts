@@ -4,7 +4,8 @@
  * uses, against the real worker engine. Then replays it again with KV-cache prefix reuse and the completion cache
  * off (the "cold" baseline) and prints both with their ratios.
  *
- *   npm run bench:completion -- --model PATH [--json] [--threads N|auto] [--limit N] [--no-cold]
+ *   npm run bench:completion -- --model PATH [--json] [--threads N|auto] [--limit N] [--no-cold] [--no-chat]
+ *                                [--answer-tokens N]   (fixed-length answers, time budgets lifted)
  *   node dist/bench/completion.js --record      rewrites the trace (deterministic; seed with --seed N)
  *
  * Latency is keystroke → suggestion, for keystrokes that got a suggestion for their own text (a newer keystroke
@@ -385,6 +386,11 @@ async function main() {
   const limit = typeof args.limit === 'string' ? Number(args.limit) : trace.events.length;
   const threads = typeof args.threads === 'string' && args.threads !== 'auto' ? Number(args.threads) : 'auto';
   const settings: CompletionSettings = { ...defaultCompletionSettings, extraContext: false };
+  if (typeof args['answer-tokens'] === 'string') {
+    // Fixed-length answers (the time budgets would otherwise cut them short): what a larger model's answers cost.
+    const n = Number(args['answer-tokens']);
+    Object.assign(settings, { maxTokens: n, singleLineMaxTokens: n, timeBudgetMs: 60_000, singleLineTimeBudgetMs: 60_000 });
+  }
   const log = { error: (m: string) => console.error(m), warn: (m: string) => console.error(m), info: () => undefined, debug: () => undefined };
   const workerPath = path.join(repoRoot, 'dist', 'worker.js');
   const makeEngine = () => new WorkerEngine({
@@ -397,7 +403,7 @@ async function main() {
     model: path.basename(modelPath),
     file: `${trace.file} (${fs.readFileSync(sourceFile, 'utf8').split('\n').length} lines)`,
     trace: { events: Math.min(limit, trace.events.length), seconds: round(trace.events[Math.min(limit, trace.events.length) - 1].at / 1000) },
-    settings: { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens, singleLineMaxTokens: settings.singleLineMaxTokens, singleLineTimeBudgetMs: settings.singleLineTimeBudgetMs, debounceMinMs: settings.debounceMinMs },
+    settings: { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens, maxTokens: settings.maxTokens, singleLineMaxTokens: settings.singleLineMaxTokens, singleLineTimeBudgetMs: settings.singleLineTimeBudgetMs, debounceMinMs: settings.debounceMinMs },
   };
   const modes = args['cold-only'] ? ['cold'] : args['no-cold'] ? ['warm'] : ['warm', 'cold'];
   for (const mode of modes) {

@@ -38,7 +38,10 @@ export interface ModelInfo {
   /** The GGUF has fill-in-the-middle tokens. */
   supportsInfill: boolean;
   chatWrapper: string;
+  /** Threads for generation. */
   threads: number;
+  /** Threads for prompt evaluation (llama.cpp batches), when they differ from generation's. */
+  batchThreads?: number;
   threadsReason: string;
   gpu: string | false;
   loadMs: number;

@@ -63,6 +63,8 @@ export interface GenerateArgs {
   maxSliceMs?: number;
   /** Awaited before each slice and each token: lets a more urgent lane go first. */
   yieldTo?: () => Promise<void>;
+  /** Told before prompt slices and before generation: they may run on different thread counts. */
+  phase?: (phase: 'batch' | 'generation') => void;
 }
 
 function throwIfAborted(signal: AbortSignal, partial: string) {
@@ -91,6 +93,7 @@ async function prefill(args: GenerateArgs, tokens: Token[], keepLast: boolean, u
       await args.yieldTo();
       throwIfAborted(signal, '');
     }
+    args.phase?.('batch');
     const size = sizer.sizeFor(sliceTargetMs(performance.now() - started, args.maxSliceMs));
     const slice = tokens.slice(index, Math.min(target, index + size));
     const t0 = performance.now();
@@ -148,6 +151,7 @@ export async function generate(args: GenerateArgs): Promise<Omit<GenerationResul
   let stopReason: StopReason = 'maxTokens';
 
   const context = tokens.slice(-8);
+  args.phase?.('generation');
   const iterator = sequence.evaluate([tokens[tokens.length - 1]], {
     temperature: sampling.temperature ?? 0,
     topK: sampling.topK,

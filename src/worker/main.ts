@@ -31,6 +31,8 @@ interface Active {
 
 const active = new Map<number, Active>();
 const lanes: Record<Workload, Promise<void>> = { completion: Promise.resolve(), chat: Promise.resolve() };
+/** Requests enqueued on each lane that have not started yet. */
+const waiting: Record<Workload, number> = { completion: 0, chat: 0 };
 const started = performance.now();
 let runtime: Runtime | undefined;
 /** Set by `shutdown`: requests that arrive afterwards are answered as cancelled, never run on a disposed model. */
@@ -112,7 +114,9 @@ function enqueue<K extends LaneRequest>(
   };
   controller.signal.addEventListener('abort', answerCancelled, { once: true });
   const foreground = lane === 'completion' && request.type !== 'prefill';
+  waiting[lane]++;
   const run = async () => {
+    waiting[lane]--;
     const endForeground = foreground && !controller.signal.aborted ? runtime?.priority.begin() : undefined;
     let ran = false;
     try {
@@ -154,7 +158,8 @@ let backgroundId = 0;
  * the lane supersedes this (at its next slice) or it is done.
  */
 async function continueStable(): Promise<void> {
-  if (!runtime || shuttingDown) return;
+  // A newer request is already queued: it continues from whatever is evaluated, with its own prompt.
+  if (!runtime || shuttingDown || waiting.completion > 0) return;
   const controller = new AbortController();
   const id = --backgroundId;
   active.set(id, { controller, lane: 'completion', supersedable: true });
@@ -178,7 +183,7 @@ async function handle(request: Request): Promise<void> {
         if (!runtime) {
           loading ??= Runtime.load(request.options, log, (stage) => send({ type: 'loadProgress', stage }));
           runtime = await loading;
-          log('info', `loaded ${runtime.info.name} (${runtime.info.architecture}) in ${runtime.info.loadMs} ms; ${runtime.info.threads} threads (${runtime.info.threadsReason}); context ${runtime.info.contextSize} tokens per workload; chat format ${runtime.info.chatWrapper}; FIM ${runtime.info.supportsInfill ? 'yes' : 'no'}`);
+          log('info', `loaded ${runtime.info.name} (${runtime.info.architecture}) in ${runtime.info.loadMs} ms; ${runtime.info.threads} threads${runtime.info.batchThreads && runtime.info.batchThreads !== runtime.info.threads ? ` (${runtime.info.batchThreads} for prompts)` : ''} (${runtime.info.threadsReason}); context ${runtime.info.contextSize} tokens per workload; chat format ${runtime.info.chatWrapper}; FIM ${runtime.info.supportsInfill ? 'yes' : 'no'}`);
         }
         send(doneReply(request.id, 'load', runtime.info));
       } catch (error) {

@@ -122,7 +122,10 @@ export class Runtime {
       });
       progress('threads');
       const contextSize = Math.max(256, Math.min(options.contextSize, checked.trainedContextLength || options.contextSize));
-      const context = await model.createContext({ contextSize, sequences: 2, threads: decision.threads, batchSize: Math.min(512, contextSize) });
+      // The context may use up to the larger count (its ideal is capped by llama.maxThreads when it is made);
+      // afterwards llama.maxThreads picks the count for each decode (setPhase).
+      const context = await model.createContext({ contextSize, sequences: 2, threads: { ideal: Math.max(decision.threads, decision.batchThreads), min: 1 }, batchSize: Math.min(512, contextSize) });
+      llama.maxThreads = decision.threads;
       const sequences = { completion: context.getSequence(), chat: context.getSequence() };
       let chatWrapper: ChatWrapper;
       try {
@@ -143,6 +146,7 @@ export class Runtime {
         supportsInfill: infill.prefix !== null && infill.suffix !== null && infill.middle !== null,
         chatWrapper: chatWrapper.wrapperName,
         threads: decision.threads,
+        batchThreads: decision.batchThreads,
         threadsReason: decision.reason,
         gpu: llama.gpu,
         loadMs: Math.round(performance.now() - started),
@@ -167,10 +171,20 @@ export class Runtime {
     return this.named(generate({ ...this.lane(workload, this.tokenizePlain(prompt, addBos), signal), sampling, onText }));
   }
 
+  /**
+   * node-llama-cpp sets a context's threads before each decode from llama.maxThreads (its thread splitter), so this
+   * switches between the prompt's and generation's counts without a new context. Both lanes share the setting: a
+   * decode that batches a prompt slice with another lane's token runs on the count set last.
+   */
+  private readonly setPhase = (phase: 'batch' | 'generation'): void => {
+    const threads = phase === 'batch' ? this.info.batchThreads ?? this.info.threads : this.info.threads;
+    if (this.llama.maxThreads !== threads) this.llama.maxThreads = threads;
+  };
+
   /** What every request on a workload shares: its sequence, and for chat, yielding to completions. */
   private lane(workload: Workload, tokens: Token[], signal: AbortSignal): GenerateArgs {
     this.lastTokens[workload] = tokens;
-    const base = { sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer };
+    const base = { sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase };
     return workload === 'chat' ? { ...base, yieldTo: this.priority.wait, maxSliceMs: CHAT_MAX_SLICE_MS } : base;
   }
 
@@ -223,7 +237,7 @@ export class Runtime {
    */
   continueStable(signal: AbortSignal): Promise<GenerationStats> {
     const tokens = this.lastTokens.completion;
-    return evaluateOnly({ sequence: this.sequences.completion, model: this.model, tokens, signal, sizer: this.sizer }, stableLength(tokens));
+    return evaluateOnly({ sequence: this.sequences.completion, model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase }, stableLength(tokens));
   }
 
   countTokens(text: string): number {

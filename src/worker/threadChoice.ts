@@ -48,3 +48,19 @@ export function chooseThreads(measurements: readonly ThreadMeasurement[], cores:
   close.sort((a, b) => b.promptTps - a.promptTps || a.threads - b.threads);
   return close[0].threads;
 }
+
+/** A batch thread count must beat the generation count's prompt speed by this much to be worth a busier machine. */
+const BATCH_GAIN = 1.25;
+
+/**
+ * Threads for prompt evaluation (llama.cpp's batches), which may differ from generation's: prompts scale with
+ * cores far better than generation does (pp512 1.9× with a second core against 1.5× or less for tg64 here), and a
+ * prompt is a short burst, so the core left to the editor during generation is borrowed only while one runs.
+ */
+export function chooseBatchThreads(measurements: readonly ThreadMeasurement[], generationThreads: number): number {
+  const base = measurements.find((m) => m.threads === generationThreads);
+  if (!base) return generationThreads;
+  const faster = measurements.filter((m) => m.promptTps >= base.promptTps * BATCH_GAIN);
+  if (faster.length === 0) return generationThreads;
+  return faster.reduce((a, b) => (b.promptTps > a.promptTps ? b : a)).threads;
+}

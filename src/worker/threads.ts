@@ -7,10 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { chooseThreads, sizeClassOf, threadCandidates, type ThreadMeasurement } from './threadChoice';
+import { chooseBatchThreads, chooseThreads, sizeClassOf, threadCandidates, type ThreadMeasurement } from './threadChoice';
 
 export interface ThreadDecision {
+  /** For generation. */
   threads: number;
+  /** For prompt evaluation (batches). */
+  batchThreads: number;
   reason: string;
   measurements?: ThreadMeasurement[];
 }
@@ -74,13 +77,15 @@ export async function decideThreads(args: {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   if (typeof args.setting === 'number' && args.setting > 0) {
     // getLlama's maxThreads is the core count, so more than that would be reported but never used.
-    return { threads: Math.min(Math.floor(args.setting), cores), reason: 'from the hearth.threads setting' };
+    const threads = Math.min(Math.floor(args.setting), cores);
+    return { threads, batchThreads: threads, reason: 'from the hearth.threads setting' };
   }
   const key = machineKey(args.fileSize, args.gpu);
   const cache = readCache(args.cacheFile);
   const cached = cache[key];
   if (cached && Number.isInteger(cached.threads) && cached.threads >= 1 && cached.threads <= cores) {
-    return { threads: cached.threads, reason: `measured earlier on this machine (${sizeClassOf(args.fileSize)} models)`, measurements: cached.measurements };
+    const batchThreads = Math.min(cores, chooseBatchThreads(cached.measurements ?? [], cached.threads));
+    return { threads: cached.threads, batchThreads, reason: `measured earlier on this machine (${sizeClassOf(args.fileSize)} models)`, measurements: cached.measurements };
   }
   // Two interleaved rounds, best of each: a burst of load from the editor during one measurement must not
   // decide the thread count for good.
@@ -104,5 +109,5 @@ export async function decideThreads(args: {
       args.log(`could not remember the thread calibration: ${(error as Error).message}`);
     }
   }
-  return { threads, reason: `measured now (${measurements.map((m) => `${m.threads}t ${m.generationTps.toFixed(0)} tok/s`).join(', ')})`, measurements };
+  return { threads, batchThreads: chooseBatchThreads(measurements, threads), reason: `measured now (${measurements.map((m) => `${m.threads}t ${m.generationTps.toFixed(0)} tok/s`).join(', ')})`, measurements };
 }

@@ -4,7 +4,7 @@ import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/c
 import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
 import { findStop, partialStopLength } from '../../src/worker/stopText';
-import { chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
+import { chooseBatchThreads, chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
 
 /** llama.cpp token ids are branded numbers; tests build them from plain ones. */
 const t = (...ids: number[]) => ids as unknown as Token[];
@@ -20,6 +20,13 @@ describe('engine pure logic', () => {
       assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 96.7 }, { threads: 2, promptTps: 650, generationTps: 107.9 }], 2), 1);
       assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 60 }, { threads: 2, promptTps: 650, generationTps: 100 }], 2), 2);
       assert.equal(chooseThreads([{ threads: 1, promptTps: 365, generationTps: 60 }], 1), 1);
+    });
+    it('prompts use more threads than generation only when that is clearly faster', () => {
+      const m = [{ threads: 1, promptTps: 172, generationTps: 78 }, { threads: 2, promptTps: 325, generationTps: 80 }];
+      assert.equal(chooseThreads(m, 2), 1, 'generation leaves a core to the editor');
+      assert.equal(chooseBatchThreads(m, 1), 2, 'prompts borrow it: 1.9× faster');
+      assert.equal(chooseBatchThreads([{ threads: 1, promptTps: 300, generationTps: 78 }, { threads: 2, promptTps: 330, generationTps: 80 }], 1), 1, '10 % is not worth it');
+      assert.equal(chooseBatchThreads([], 1), 1);
     });
     it('leaves a core for the editor when that is not slower', () => {
       const m = [1, 2, 3, 4].map((t) => ({ threads: t, promptTps: t * 100, generationTps: t < 3 ? 50 : 51 }));
