@@ -4,11 +4,11 @@
 # Every stage runs even when an earlier one fails. Each stage ends with "N passed, N failed";
 # the last line is the sum: "Total: N passed, N failed". Exit status: non-zero if any stage failed
 # or ran no test. Logs: .test-run/<stage>.log. Set HEARTH_STAGES="unit integration" to run a subset; by default
-# the packaged-build stages (vsix, e2e-vsix, e2e-airgap) run after the others.
+# the packaged-build stages (vsix, integration-vsix, e2e-vsix, e2e-airgap) run after the others.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .test-run
-STAGES=${HEARTH_STAGES:-unit integration e2e vsix e2e-vsix e2e-airgap}
+STAGES=${HEARTH_STAGES:-unit integration e2e vsix integration-vsix e2e-vsix e2e-airgap}
 VERSION=$(node -p "require('./package.json').version")
 VSIX="hearth-linux-x64-$VERSION.vsix"
 AIRGAP_MODEL=../shared/models/stories260K-fim-chat.gguf
@@ -71,6 +71,7 @@ for stage in $STAGES; do
     vsix) run_stage vsix bash -c "node .ci/package.mjs >/dev/null && node .ci/package.mjs --bundle-model $AIRGAP_MODEL >/dev/null && node esbuild.mjs && node .ci/check-vsix.mjs $VSIXES" ;;
     # The linux-x64 VSIX installed into code-server, UI suite.
     e2e-vsix) run_stage e2e-vsix env HEARTH_VSIX="$VSIX" node test/driver/run-code-server.mjs --suite e2e ;;
+    integration-vsix) run_stage integration-vsix env HEARTH_VSIX="$VSIX" node test/driver/run-code-server.mjs --suite integration ;;
     # The air-gapped VSIX in a fresh profile with no model setting, in a network namespace with only loopback:
     # completion and chat must work with nothing to connect to.
     e2e-airgap) run_stage e2e-airgap env HEARTH_VSIX="$AIRGAP_VSIX" HEARTH_NO_MODEL_SETTING=1 \

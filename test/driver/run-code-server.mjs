@@ -141,15 +141,27 @@ async function runIntegration() {
   const t0 = Date.now();
   timeoutGuard(`suite ${suite}`);
 
+  // HEARTH_VSIX: the suite runs against the packaged build, installed as a user would install it; the
+  // installed folder is then the extension under test (the tests themselves still come from dist/test).
+  const packaged = Boolean(process.env.HEARTH_VSIX);
   const cs = await wb.startCodeServer({
     runDir,
     folder: opt.folder,
     modelPath: opt.model,
     smokeTestDriver: true, // required: a built workbench ignores extensionTestsPath without it
     keepTmp: opt['keep-tmp'],
+    linkExtension: packaged,
     log,
   });
   cleanups.push(cs.stop);
+  let extensionUnderTest = REPO;
+  if (packaged) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    const installed = fs.readdirSync(cs.dirs.extensions).find((d) => d.startsWith(`${pkg.publisher}.${pkg.name}-`));
+    if (!installed) throw new Error(`the VSIX ${process.env.HEARTH_VSIX} was not installed into ${cs.dirs.extensions}`);
+    extensionUnderTest = path.join(cs.dirs.extensions, installed);
+    log(`testing the installed extension ${extensionUnderTest}`);
+  }
   const { context, page } = await wb.launchBrowser(cs);
   cleanups.push(() => context.close());
 
@@ -179,7 +191,7 @@ async function runIntegration() {
     resolveExit(1);
   });
 
-  const url = wb.workbenchUrl(cs, { extensionDevelopmentPath: REPO, extensionTestsPath: testsPath });
+  const url = wb.workbenchUrl(cs, { extensionDevelopmentPath: extensionUnderTest, extensionTestsPath: testsPath });
   wbLog.write(`URL ${url}\n`);
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   log(`workbench opened in ${Date.now() - t0} ms; running ${path.relative(REPO, testsPath)}`);
