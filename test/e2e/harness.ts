@@ -24,6 +24,10 @@ export interface WorkbenchOptions {
   folder?: string;
   /** How long to wait for Hearth's status bar item (ms). */
   activationTimeoutMs?: number;
+  /** No model setting at all (hearth.modelPath unset): a first run. */
+  noModel?: boolean;
+  /** Extra environment for code-server, inherited by the extension host (e.g. HEARTH_TEST_CATALOG). */
+  env?: Record<string, string>;
 }
 
 export interface Workbench {
@@ -31,6 +35,8 @@ export interface Workbench {
   context: BrowserContext;
   baseUrl: string;
   workspaceDir: string;
+  /** code-server's --user-data-dir: its logs/ hold the extension host's output channels as files. */
+  userDataDir: string;
   screenshotDir: string;
   /** code-server's process: the extension host and Hearth's workers run under it (fault tests list them). */
   codeServerPid: number;
@@ -73,6 +79,16 @@ export function runDir(): string {
   return process.env.HEARTH_E2E_RUN_DIR ?? path.join(repoRoot, '.test-run', 'e2e');
 }
 
+/**
+ * A workbench of its own for tests that need a fresh profile (no model, a test catalog, walkthrough progress
+ * nobody has touched): stops the shared one and starts another with `opts`. Call stop() when done, so the next
+ * file's startWorkbench() gets the default workbench again.
+ */
+export async function freshWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
+  await stop();
+  return startWorkbench(opts);
+}
+
 /** Start (once) and return the shared workbench, after Hearth's status bar item is visible. */
 export function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const s = state();
@@ -99,6 +115,8 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     modelPath: opts.modelPath,
     // The fixture models folder, so Choose Model… has models on disk to show.
     settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
+    noModelSetting: opts.noModel,
+    env: opts.env,
     linkExtension: true,
     // Palette commands that reach Hearth's test API (the webview fuzz test seeds answers through it).
     extraExtensions: [path.join(repoRoot, 'test', 'e2e', 'hooks-extension')],
@@ -127,7 +145,17 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     throw new Error(`Hearth's status bar item did not appear (${HEARTH_STATUS_ITEM}); see .test-run/screenshots/harness-no-status-item.png and ${dir}: ${e}`);
   }
   const userSettingsFile = path.join(cs.dirs.userData, 'User', 'settings.json');
-  return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot, codeServerPid: cs.proc.pid!, userSettingsFile };
+  return {
+    page,
+    context,
+    baseUrl: cs.baseUrl,
+    workspaceDir: cs.workspaceDir,
+    userDataDir: cs.dirs.userData,
+    screenshotDir,
+    screenshot,
+    codeServerPid: cs.proc.pid!,
+    userSettingsFile,
+  };
 }
 
 /**
@@ -188,6 +216,19 @@ export async function openChat(page: Page): Promise<FrameLocator> {
   const frame = chatFrame(page);
   await frame.locator('#input').waitFor({ state: 'visible', timeout: 60_000 });
   return frame;
+}
+
+/**
+ * The Hearth output channel's text as the extension host wrote it to disk (every `Hearth.log` under the profile's
+ * logs/): what the extension did, readable from outside while the UI shows only its result. '' before the first line.
+ */
+export function hearthLog(wb: Workbench): string {
+  const logs = path.join(wb.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  return (fs.readdirSync(logs, { recursive: true }) as string[])
+    .filter((f) => path.basename(f) === 'Hearth.log')
+    .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+    .join('');
 }
 
 /** Close Chromium and code-server (idempotent). */
