@@ -231,6 +231,29 @@ export function hearthLog(wb: Workbench): string {
     .join('');
 }
 
+/**
+ * In an open quick pick whose rows may arrive late (Choose Model… measures the machine first): waits for a row
+ * with `text`, filters to it, accepts it once it is the focused row, and returns that row's text.
+ */
+export async function pickRow(page: Page, text: string, timeoutMs = 60_000): Promise<string> {
+  const input = page.locator('.quick-input-widget input');
+  // Visible rows only: the widget keeps an earlier pick's rows, hidden, until the new list replaces them.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(text);
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).filter({ visible: true }).first();
+  await focused.waitFor({ state: 'visible', timeout: 10_000 });
+  const shown = await focused.innerText();
+  await page.keyboard.press('Enter');
+  return shown;
+}
+
+/** For an afterEach: when the test failed, a screenshot `<name>-failed` and the tail of the Hearth log. */
+export async function recordFailure(wb: Workbench | undefined, test: Mocha.Test | undefined, name: string): Promise<void> {
+  if (!wb || test?.state !== 'failed') return;
+  const file = await wb.screenshot(`${name}-failed`).catch(() => '(no screenshot)');
+  console.log(`      screenshot: ${file}\n      Hearth log (last 40 lines):\n${hearthLog(wb).split('\n').slice(-40).join('\n')}`);
+}
+
 /** Close Chromium and code-server (idempotent). */
 export async function stop(): Promise<void> {
   const s = state();

@@ -4,22 +4,8 @@
  * notification, then uses it.
  */
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { freshWorkbench, hearthLog, runCommand, runTestTheModel, startWorkbench, stop, type Workbench } from './harness';
+import { freshWorkbench, pickRow, recordFailure, runCommand, runTestTheModel, startWorkbench, stop, type Workbench } from './harness';
 import { startTestHub, type TestHub } from './testHub';
-
-/** In the open Choose Model… quick pick: filters to `text` and accepts the row once it is the focused one. */
-async function pickRow(page: Page, text: string): Promise<string> {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: 60_000 });
-  await input.fill(text);
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text });
-  await focused.waitFor({ state: 'visible', timeout: 10_000 });
-  const shown = await focused.innerText();
-  await page.keyboard.press('Enter');
-  return shown;
-}
 
 describe('e2e: Hearth: Choose Model…', function () {
   this.timeout(180_000);
@@ -74,11 +60,8 @@ describe('e2e: a catalog model downloaded through Choose Model…', function () 
     // plain stories260K.gguf, so the model in use afterwards is told apart by its name.
     wb = await freshWorkbench({ env: hub.env, settings: hub.settings });
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await wb.screenshot('models-download-failed').catch(() => undefined);
-      console.log(`      Hearth log:\n${hearthLog(wb).split('\n').slice(-40).join('\n')}`);
-    }
+  afterEach(function () {
+    return recordFailure(wb, this.currentTest, 'models-download');
   });
   after(async () => {
     await stop();
