@@ -1,7 +1,7 @@
 /**
  * Whether this is a development or test build. esbuild defines HEARTH_TEST_HOOKS as true for `node esbuild.mjs` and
- * false for `--production` (the VSIX), where the minifier then drops every branch behind it: a packaged Hearth
- * has no test hooks at all, whatever its environment says.
+ * false for `--production` (the VSIX), where each hook's guard is folded to a constant and it returns before
+ * reading anything: a packaged Hearth has no working test hook, whatever its environment says.
  */
 declare const HEARTH_TEST_HOOKS: boolean | undefined;
 

@@ -10,7 +10,8 @@ import { validateCatalog } from './catalogSchema';
 
 /** The entries in the file HEARTH_TEST_CATALOG names, or undefined without one; a file that is not a valid catalog throws. */
 export function testCatalogFromEnvironment(env: NodeJS.ProcessEnv): CatalogEntry[] | undefined {
-  const file = TEST_HOOKS ? env.HEARTH_TEST_CATALOG : undefined;
+  if (!TEST_HOOKS) return undefined;
+  const file = env.HEARTH_TEST_CATALOG;
   if (!file) return undefined;
   const entries: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!Array.isArray(entries)) throw new Error(`${file} must hold an array of catalog entries`);
