@@ -232,19 +232,37 @@ export function hearthLog(wb: Workbench): string {
 }
 
 /**
- * In an open quick pick whose rows may arrive late (Choose Model… measures the machine first): waits for a row
- * with `text`, filters to it, accepts it once it is the focused row, and returns that row's text.
+ * In an open quick pick whose rows may arrive late (Choose Model… measures the machine first): waits for the list,
+ * filters it to `text` (a long list is virtualized: a row below the fold is not in the DOM until filtered), accepts
+ * the row once it is the focused one, and returns that row's text.
  */
 export async function pickRow(page: Page, text: string, timeoutMs = 60_000): Promise<string> {
   const input = page.locator('.quick-input-widget input');
   // Visible rows only: the widget keeps an earlier pick's rows, hidden, until the new list replaces them.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.quick-input-list .monaco-list-row').filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(text);
   const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).filter({ visible: true }).first();
   await focused.waitFor({ state: 'visible', timeout: 10_000 });
   const shown = await focused.innerText();
   await page.keyboard.press('Enter');
   return shown;
+}
+
+/**
+ * Waits until one of the open webviews (each two iframes deep) shows `selector` with `text`: the chat view, or the
+ * walkthrough's step media, whichever the page has.
+ */
+export async function waitInWebviews(page: Page, selector: string, text: string | RegExp, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < count; i++) {
+      const target = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame').locator(selector, { hasText: text });
+      if (await target.first().isVisible().catch(() => false)) return;
+    }
+    if (Date.now() > until) throw new Error(`no webview showed ${selector} with ${String(text)} within ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
 }
 
 /** For an afterEach: when the test failed, a screenshot `<name>-failed` and the tail of the Hearth log. */

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { freshWorkbench, pickRow, recordFailure, runCommand, stop, type Workbench } from './harness';
+import { freshWorkbench, pickRow, recordFailure, runCommand, stop, waitInWebviews, type Workbench } from './harness';
 
 const WALKTHROUGH = 'hearth-dev.hearth#hearth.welcome';
 const STEPS = ['completionModel', 'assistantModel', 'tryCompletion', 'tryChat'] as const;
@@ -34,27 +34,26 @@ async function openWalkthrough(page: Page): Promise<void> {
   await checkbox(page, 'completionModel').waitFor({ state: 'visible', timeout: 30_000 });
 }
 
-/** Expands the step and clicks the button its description renders from a command link. */
+/** Each step's media (media/walkthrough/*.md), whose heading shows once the step is selected. */
+const MEDIA_HEADING: Record<Step, string> = {
+  completionModel: 'A model for completions',
+  assistantModel: 'A model for the assistant',
+  tryCompletion: 'Try a completion',
+  tryChat: 'Try the chat',
+};
+
+/**
+ * Expands the step and clicks the button its description renders from a command link. It waits for the step's
+ * media (a webview that loads when the step is selected) first: on a loaded machine, a picker the button opened
+ * while that media was still loading was seen to close again by itself.
+ */
 async function clickStepButton(page: Page, step: Step, label: string): Promise<void> {
   const container = page.locator(`.getting-started-step[data-step-id="${WALKTHROUGH}#${step}"]`);
   if ((await container.getAttribute('aria-expanded')) !== 'true') await container.locator('.step-title').click();
+  await waitInWebviews(page, 'h2', MEDIA_HEADING[step], 30_000);
   const button = container.locator('.button-container .monaco-button', { hasText: label });
   await button.waitFor({ state: 'visible', timeout: 10_000 });
   await button.click();
-}
-
-/** The chat view's input, in whichever webview is the chat's (the walkthrough's step media is a webview too). */
-async function waitForChatInput(page: Page): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const frames = page.locator('iframe.webview.ready');
-    for (let i = 0; i < (await frames.count()); i++) {
-      const input = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame').locator('#input[aria-label*="Ask Hearth"]');
-      if (await input.isVisible().catch(() => false)) return;
-    }
-    if (Date.now() > until) throw new Error('the chat view did not open');
-    await page.waitForTimeout(200);
-  }
 }
 
 describe('e2e: the Get started walkthrough', function () {
@@ -95,7 +94,7 @@ describe('e2e: the Get started walkthrough', function () {
     assert.equal(await isDone(page, 'tryChat'), false, 'the chat step is checked before the chat was opened');
 
     await clickStepButton(page, 'tryChat', 'Open Chat');
-    await waitForChatInput(page);
+    await waitInWebviews(page, '#input[aria-label*="Ask Hearth"]', '');
     await waitDone(page, 'tryChat');
     for (const step of STEPS) assert.equal(await isDone(page, step), true, `${step} is not checked at the end`);
     await wb.screenshot('walkthrough-steps-done');
