@@ -29,8 +29,6 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'node20',
-  // src/common/testHooks.ts: test-only hooks exist in development builds and are compiled out of the VSIX.
-  define: { HEARTH_TEST_HOOKS: String(!production) },
 };
 const nodeExternal = ['vscode', 'node-llama-cpp', 'mocha', 'playwright-core', '@vscode/test-electron'];
 

@@ -17,7 +17,6 @@ import type { MachineMemory } from './fit';
 import { extractLlamafile } from './llamafile';
 import { downloadedPath, resolveModelSetting } from './resolve';
 import { readModelsSettings, type ModelsSettings } from './settings';
-import { testCatalogFromEnvironment } from './testCatalog';
 
 export interface ModelsHost {
   context: vscode.ExtensionContext;
@@ -46,15 +45,6 @@ export function registerModels(host: ModelsHost): { disposables: vscode.Disposab
   const { context, log } = host;
   const storage = context.globalStorageUri.fsPath;
   let catalog: readonly CatalogEntry[] = CATALOG;
-  try {
-    const fromTest = testCatalogFromEnvironment(process.env);
-    if (fromTest) {
-      catalog = fromTest;
-      log.warn(`catalog replaced by HEARTH_TEST_CATALOG (a development build under test): ${fromTest.map((e) => e.id).join(', ')}`);
-    }
-  } catch (error) {
-    log.error(`HEARTH_TEST_CATALOG ignored: ${(error as Error).message}`);
-  }
   const settings = (): ModelsSettings => {
     const c = vscode.workspace.getConfiguration();
     return readModelsSettings((key, fallback) => c.get(key, fallback));

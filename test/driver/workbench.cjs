@@ -116,8 +116,6 @@ function waitExit(child, ms) {
  *   linkExtension:   install the repo as an extension by linking it into the extensions dir
  *                    (how UI tests and --serve load Hearth without the smoke-test driver),
  *   extraExtensions?: folders of helper extensions to link in beside it (the UI tests' hooks),
- *   env?:            extra environment for code-server and so for the extension host (test hooks such as
- *                    HEARTH_TEST_CATALOG),
  *   keepTmp?:        do not delete the private temp folder on stop (debugging),
  *   log?:            (line) => void for driver messages
  * }
@@ -233,7 +231,6 @@ async function startCodeServer(opts = {}) {
     XDG_CACHE_HOME: dirs.xdgCache,
     // The extension host inherits this: tests can find the model without reading settings.
     HEARTH_TEST_MODEL: modelPath,
-    ...(opts.env || {}),
   };
   // Do not leak the driver's Node/npm/Electron settings into code-server's Node 24.
   for (const k of Object.keys(env)) {

@@ -31,12 +31,11 @@ describe('e2e: first run with no model', function () {
   this.timeout(300_000);
   let hub: TestHub | undefined;
   let wb: Workbench | undefined;
-  before(async function () {
-    // The VSIX is a production build: it has no HEARTH_TEST_CATALOG hook, so there is no catalog model to serve.
-    if (process.env.HEARTH_VSIX) this.skip();
+  before(async () => {
     hub = await startTestHub();
     // No model setting and no model folders: nothing to use until the user chooses.
-    wb = await freshWorkbench({ noModel: true, env: hub.env, settings: { ...hub.settings, 'hearth.models.folders': [] } });
+    wb = await freshWorkbench({ noModel: true, settings: { ...hub.settings, 'hearth.models.folders': [] } });
+    await hub.use(wb);
   });
   afterEach(function () {
     return recordFailure(wb, this.currentTest, 'first-run');

@@ -26,8 +26,6 @@ export interface WorkbenchOptions {
   activationTimeoutMs?: number;
   /** No model setting at all (hearth.modelPath unset): a first run. */
   noModel?: boolean;
-  /** Extra environment for code-server, inherited by the extension host (e.g. HEARTH_TEST_CATALOG). */
-  env?: Record<string, string>;
 }
 
 export interface Workbench {
@@ -116,7 +114,6 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     // The fixture models folder, so Choose Model… has models on disk to show.
     settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
     noModelSetting: opts.noModel,
-    env: opts.env,
     linkExtension: true,
     // Palette commands that reach Hearth's test API (the webview fuzz test seeds answers through it).
     extraExtensions: [path.join(repoRoot, 'test', 'e2e', 'hooks-extension')],

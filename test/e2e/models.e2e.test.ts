@@ -51,14 +51,13 @@ describe('e2e: a catalog model downloaded through Choose Model…', function () 
   this.timeout(240_000);
   let hub: TestHub | undefined;
   let wb: Workbench;
-  before(async function () {
-    // The VSIX is a production build: it has no HEARTH_TEST_CATALOG hook, so there is no catalog model to serve.
-    if (process.env.HEARTH_VSIX) this.skip();
+  before(async () => {
     // Half the file, then the server waits: the progress notification stays up until the test has read it.
     hub = await startTestHub({ entry: { jobs: ['assistant'] }, holdAtBytes: HOLD_AT });
     // A fresh profile (nothing downloaded yet) whose catalog is the served fixture; hearth.modelPath stays the
     // plain stories260K.gguf, so the model in use afterwards is told apart by its name.
-    wb = await freshWorkbench({ env: hub.env, settings: hub.settings });
+    wb = await freshWorkbench({ settings: hub.settings });
+    await hub.use(wb);
   });
   afterEach(function () {
     return recordFailure(wb, this.currentTest, 'models-download');

@@ -1,9 +1,8 @@
 /**
  * A stand-in for the Hugging Face hub for UI tests: a local HTTP server on 127.0.0.1 (test/support/fileServer.ts)
- * serving the fixture model under a catalog entry's `<repo>/resolve/main/<file>` path, and that catalog written
- * to a file for the extension host to read (HEARTH_TEST_CATALOG; src/models/testCatalog.ts). The workbench runs
- * in another process, so the catalog travels by environment, and `hearth.models.downloadBaseUrl` points at the
- * server.
+ * serving the fixture model under a catalog entry's `<repo>/resolve/main/<file>` path. `hearth.models.downloadBaseUrl`
+ * points at the server, and use() makes that entry Hearth's catalog through the UI tests' hooks extension
+ * (test/e2e/hooks-extension: a palette command that calls `models.testing.setCatalog`, as the integration tests do).
  *
  * `holdAtBytes` makes the download itself (the GET without a Range header; the header check asks for a range)
  * send that many bytes and then wait for release(): the test sees the progress notification mid-download for as
@@ -11,23 +10,23 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CatalogEntry } from '../../src/models/catalog';
 import { FileServer, serveBytes } from '../support/fileServer';
 import { fimChatModel } from '../support/paths';
+import { runCommand, type Workbench } from './harness';
 
 export interface TestHub {
   server: FileServer;
   entry: CatalogEntry;
-  /** Environment for freshWorkbench(): the catalog file. */
-  env: Record<string, string>;
   /** User settings for freshWorkbench(): downloads come from this server. */
   settings: Record<string, unknown>;
   /** The path a download of `entry` is requested at. */
   filePath: string;
   /** Full-file GETs (the download, not the header check) the server has answered or is answering. */
   downloads(): number;
+  /** Makes `entry` Hearth's whole catalog in `wb` (the palette command of the hooks extension) and waits until it is. */
+  use(wb: Workbench): Promise<void>;
   /** Lets a held download send the rest of the file. */
   release(): void;
   close(): Promise<void>;
@@ -73,21 +72,27 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     res.write(body.subarray(0, options.holdAtBytes));
     void released.then(() => res.end(body.subarray(options.holdAtBytes)));
   });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-hub-'));
-  const catalogFile = path.join(dir, 'catalog.json');
-  fs.writeFileSync(catalogFile, JSON.stringify([entry], null, 2));
   return {
     server,
     entry,
-    env: { HEARTH_TEST_CATALOG: catalogFile },
     settings: { 'hearth.models.downloadBaseUrl': server.origin },
     filePath,
     downloads: () => server.requests.filter((r) => r.path === filePath && !r.headers.range).length,
+    async use(wb) {
+      const applied = path.join(wb.workspaceDir, '.hearth-catalog.applied');
+      fs.rmSync(applied, { force: true });
+      fs.writeFileSync(path.join(wb.workspaceDir, '.hearth-catalog.json'), JSON.stringify([entry], null, 2));
+      await runCommand(wb.page, 'Hearth Test Hooks: Use Test Catalog');
+      const until = Date.now() + 30_000;
+      while (!(fs.existsSync(applied) && fs.readFileSync(applied, 'utf8') === entry.id)) {
+        if (Date.now() > until) throw new Error('the hooks extension did not apply the test catalog within 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     release,
     async close() {
       release();
       await server.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
