@@ -50,7 +50,10 @@ export interface CatalogEntry {
 const TRUST_ON_FIRST_USE = { sha256: null, hashSource: 'trust-on-first-use' } as const;
 const QWEN_CODER_BASE_WHY = 'Qwen2.5-Coder base, trained for fill-in-the-middle; the FIM model llama.vscode and llama.vim recommend.';
 const GEMMA_ACCESS = 'Accept the Gemma terms on the Hugging Face model page, then sign in with a Hugging Face token.';
-const GEMMA_VERIFY = 'exact size, and the file name inside the QAT repo (gated: not readable without accepting the terms).';
+// The file names are confirmed by links into Google's repos that others publish (e.g. stduhpf's requantized Gemma 3
+// QAT cards link google/gemma-3-{1b,4b}-it-qat-q4_0-gguf/blob/main/gemma-3-{1b,4b}-it-q4_0.gguf, quoting 1 GB and
+// 3.16 GB); the byte counts are not, since the repos are gated.
+const GEMMA_VERIFY = 'exact size (gated: the repo\'s LFS metadata is not readable without accepting the terms).';
 
 export const CATALOG: readonly CatalogEntry[] = [
   {
@@ -113,8 +116,10 @@ export const CATALOG: readonly CatalogEntry[] = [
     chatTemplate: false,
     quality: 2,
     why: 'A dense 1B base model trained with FIM tokens (<fim_prefix>…) for code completion; Apache-2.0, built for devices.',
-    verify:
-      'repo and file name (not found in published metadata), exact size, and that it loads in the bundled llama.cpp (its "granite" architecture is in llama-arch.cpp of node-llama-cpp 3.21.1).',
+    // The repo is referenced by others (download scripts name ibm-granite/granite-4.0-1b-base-GGUF with its
+    // granite-4.0-1b-base-bf16.gguf); the Q4_K_M file's name is not. Either architecture a Granite 4.0 GGUF may name
+    // loads: the llama.cpp in node-llama-cpp 3.21.1 has both "granite" and "granitehybrid" (src/llama-arch.cpp).
+    verify: 'the Q4_K_M file name inside the repo, and its exact size.',
   },
   {
     id: 'smollm2-360m-instruct-q8_0',
@@ -240,6 +245,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     chatTemplate: true,
     quality: 6,
     why: 'Strong reasoning and code explanation for 3.8B parameters, MIT licensed; Unsloth\'s GGUF carries a fixed chat template.',
-    verify: 'repo, file name and exact size (Microsoft publishes no GGUF of its own).',
+    // Repo and file are confirmed by download URLs others publish (unsloth/Phi-4-mini-instruct-GGUF/resolve/main/
+    // Phi-4-mini-instruct-Q4_K_M.gguf); two such catalogs quote 2,491,874,272 bytes, which is not read from the repo's
+    // LFS metadata here, so the size stays approximate (a re-upload must not block downloads).
+    verify: 'exact size (quoted as 2,491,874,272 bytes by others; Microsoft publishes no GGUF of its own).',
   },
 ];

@@ -157,11 +157,18 @@ async function attempt(request: DownloadRequest, partial: PartialFile, transfer:
     transfer.lastEmitAt = now;
     request.onProgress(meter.snapshot());
   };
-  await readBody(response, url, async (chunk) => {
-    await partial.append(chunk).catch((e) => Promise.reject(errorForWrite(e, request.destDir)));
-    meter.add(chunk.length);
-    report(false);
-  });
+  // Chunks drive the reports; the ticker also reports while none arrive, so a quiet connection shows its last
+  // bytes and a falling speed rather than the figures of its last burst.
+  const ticker = request.onProgress ? setInterval(() => report(false), Math.max(100, request.progressIntervalMs ?? 250)) : undefined;
+  try {
+    await readBody(response, url, async (chunk) => {
+      await partial.append(chunk).catch((e) => Promise.reject(errorForWrite(e, request.destDir)));
+      meter.add(chunk.length);
+      report(false);
+    });
+  } finally {
+    clearInterval(ticker);
+  }
   if (total !== undefined && partial.size < total) {
     throw new DownloadError('CONNECTION_LOST', `The connection to ${new URL(url).host} ended early. Download again to resume where it stopped.`, url);
   }

@@ -9,6 +9,7 @@ import type { Job } from '../common/protocol';
 import type { CatalogEntry } from './catalog';
 import { formatBytes } from './diskSpace';
 import { downloadModel, type DownloadResult } from './download';
+import { describeProgress } from './downloadProgress';
 import { isDownloadError } from './downloadErrors';
 import type { HttpOptions } from './httpGet';
 import { modelUrl } from './modelUrl';
@@ -62,11 +63,9 @@ export async function downloadWithProgress(entry: CatalogEntry, job: Job, deps: 
           allowDownloads: settings.allowDownloads,
           signal: abort.signal,
           onProgress: (p) => {
-            const total = p.totalBytes ?? entry.sizeBytes;
-            const share = total > 0 ? (p.receivedBytes / total) * 100 : 0;
-            const eta = p.etaSeconds !== undefined ? `, ${formatEta(p.etaSeconds)} left` : '';
-            progress.report({ increment: Math.max(0, share - reported), message: `${formatBytes(p.receivedBytes)} of ${formatBytes(total)} at ${formatBytes(p.bytesPerSecond)}/s${eta}` });
-            reported = Math.max(reported, share);
+            const { percent, message } = describeProgress(p, entry.sizeBytes);
+            progress.report({ increment: Math.max(0, percent - reported), message });
+            reported = Math.max(reported, percent);
           },
         });
       },
@@ -115,12 +114,6 @@ async function headerLooksRight(entry: CatalogEntry, job: Job, url: string, opti
   if (!problem) return true;
   const answer = await vscode.window.showWarningMessage(`Hearth: ${entry.name}: ${problem}. Download it anyway?`, { modal: true }, 'Download');
   return answer === 'Download';
-}
-
-function formatEta(seconds: number): string {
-  if (seconds < 90) return `${Math.ceil(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** Asks for the token in a password box and keeps it in SecretStorage (never in settings). */

@@ -2,6 +2,7 @@
  * Speed and time left for a download's progress bar. The speed is measured over the last few seconds, not
  * since the start, so it follows a connection that slows down or recovers.
  */
+import { formatBytes } from './diskSpace';
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, counting those kept from an earlier attempt. */
@@ -45,13 +46,35 @@ export class ProgressMeter {
     while (this.samples.length > 2 && this.samples[1].at <= at - WINDOW_MS) this.samples.shift();
   }
 
+  /**
+   * The window ends now, not at the last chunk: while a connection is quiet the speed falls (to 0 after the
+   * window) and the time left goes away, instead of the last burst's figures standing still on screen.
+   */
   snapshot(): DownloadProgress {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    const seconds = (last.at - first.at) / 1000;
-    const bytesPerSecond = seconds > 0 ? (last.bytes - first.bytes) / seconds : 0;
+    const at = this.now();
+    let first = this.samples[0];
+    for (const sample of this.samples) if (sample.at <= at - WINDOW_MS) first = sample;
+    const seconds = (at - first.at) / 1000;
+    const bytesPerSecond = seconds > 0 ? (this.received - first.bytes) / seconds : 0;
     const left = this.totalBytes === undefined ? undefined : Math.max(0, this.totalBytes - this.received);
     const etaSeconds = left === undefined ? undefined : left === 0 ? 0 : bytesPerSecond > 0 ? left / bytesPerSecond : undefined;
     return { receivedBytes: this.received, totalBytes: this.totalBytes, bytesPerSecond, etaSeconds };
   }
+}
+
+/**
+ * The notification's line: size so far and in all, the share done as a number (the bar alone says nothing to a
+ * screen reader), speed, time left. `fallbackTotal` is the catalog's size, for a server that sends no length.
+ */
+export function describeProgress(p: DownloadProgress, fallbackTotal: number): { percent: number; message: string } {
+  const total = p.totalBytes ?? fallbackTotal;
+  const percent = total > 0 ? Math.min(100, (p.receivedBytes / total) * 100) : 0;
+  const eta = p.etaSeconds !== undefined ? `, ${formatEta(p.etaSeconds)} left` : '';
+  return { percent, message: `${formatBytes(p.receivedBytes)} of ${formatBytes(total)} (${Math.floor(percent)} %) at ${formatBytes(p.bytesPerSecond)}/s${eta}` };
+}
+
+export function formatEta(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }

@@ -5,6 +5,7 @@
 //       mocha inside the extension host: dist/test/integration/index.js run() (smoke-test driver payload)
 //   node test/driver/run-code-server.mjs --suite e2e [--timeout MIN] [--grep RE]
 //       mocha in THIS process on dist/test/e2e/*.test.js; tests drive the page via test/e2e/harness.ts
+//       (without --grep, HEARTH_TEST_GREP narrows it, as it does the integration suite)
 //   node test/driver/run-code-server.mjs --serve [--model PATH] [--port N] [--folder DIR]
 //       code-server with Hearth loaded, prints the URL, runs until Ctrl+C
 //
@@ -238,7 +239,7 @@ async function runE2E() {
     timeout: 120_000,
     color: false,
     reporter: reporter.default ?? reporter,
-    grep: opt.grep,
+    grep: opt.grep ?? process.env.HEARTH_TEST_GREP,
   });
   for (const f of files) mocha.addFile(path.join(dir, f));
   await mocha.loadFilesAsync();

@@ -24,6 +24,8 @@ export interface WorkbenchOptions {
   folder?: string;
   /** How long to wait for Hearth's status bar item (ms). */
   activationTimeoutMs?: number;
+  /** No model setting at all (hearth.modelPath unset): a first run. */
+  noModel?: boolean;
 }
 
 export interface Workbench {
@@ -31,6 +33,8 @@ export interface Workbench {
   context: BrowserContext;
   baseUrl: string;
   workspaceDir: string;
+  /** code-server's --user-data-dir: its logs/ hold the extension host's output channels as files. */
+  userDataDir: string;
   screenshotDir: string;
   /** code-server's process: the extension host and Hearth's workers run under it (fault tests list them). */
   codeServerPid: number;
@@ -73,6 +77,16 @@ export function runDir(): string {
   return process.env.HEARTH_E2E_RUN_DIR ?? path.join(repoRoot, '.test-run', 'e2e');
 }
 
+/**
+ * A workbench of its own for tests that need a fresh profile (no model, a test catalog, walkthrough progress
+ * nobody has touched): stops the shared one and starts another with `opts`. Call stop() when done, so the next
+ * file's startWorkbench() gets the default workbench again.
+ */
+export async function freshWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
+  await stop();
+  return startWorkbench(opts);
+}
+
 /** Start (once) and return the shared workbench, after Hearth's status bar item is visible. */
 export function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const s = state();
@@ -99,6 +113,7 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     modelPath: opts.modelPath,
     // The fixture models folder, so Choose Model… has models on disk to show.
     settings: { 'hearth.models.folders': [modelsDir], ...opts.settings },
+    noModelSetting: opts.noModel,
     linkExtension: true,
     // Palette commands that reach Hearth's test API (the webview fuzz test seeds answers through it).
     extraExtensions: [path.join(repoRoot, 'test', 'e2e', 'hooks-extension')],
@@ -127,7 +142,17 @@ async function launch(opts: WorkbenchOptions, s: State): Promise<Workbench> {
     throw new Error(`Hearth's status bar item did not appear (${HEARTH_STATUS_ITEM}); see .test-run/screenshots/harness-no-status-item.png and ${dir}: ${e}`);
   }
   const userSettingsFile = path.join(cs.dirs.userData, 'User', 'settings.json');
-  return { page, context, baseUrl: cs.baseUrl, workspaceDir: cs.workspaceDir, screenshotDir, screenshot, codeServerPid: cs.proc.pid!, userSettingsFile };
+  return {
+    page,
+    context,
+    baseUrl: cs.baseUrl,
+    workspaceDir: cs.workspaceDir,
+    userDataDir: cs.dirs.userData,
+    screenshotDir,
+    screenshot,
+    codeServerPid: cs.proc.pid!,
+    userSettingsFile,
+  };
 }
 
 /**
@@ -188,6 +213,60 @@ export async function openChat(page: Page): Promise<FrameLocator> {
   const frame = chatFrame(page);
   await frame.locator('#input').waitFor({ state: 'visible', timeout: 60_000 });
   return frame;
+}
+
+/**
+ * The Hearth output channel's text as the extension host wrote it to disk (every `Hearth.log` under the profile's
+ * logs/): what the extension did, readable from outside while the UI shows only its result. '' before the first line.
+ */
+export function hearthLog(wb: Workbench): string {
+  const logs = path.join(wb.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  return (fs.readdirSync(logs, { recursive: true }) as string[])
+    .filter((f) => path.basename(f) === 'Hearth.log')
+    .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+    .join('');
+}
+
+/**
+ * In an open quick pick whose rows may arrive late (Choose Model… measures the machine first): waits for the list,
+ * filters it to `text` (a long list is virtualized: a row below the fold is not in the DOM until filtered), accepts
+ * the row once it is the focused one, and returns that row's text.
+ */
+export async function pickRow(page: Page, text: string, timeoutMs = 60_000): Promise<string> {
+  const input = page.locator('.quick-input-widget input');
+  // Visible rows only: the widget keeps an earlier pick's rows, hidden, until the new list replaces them.
+  await page.locator('.quick-input-list .monaco-list-row').filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(text);
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).filter({ visible: true }).first();
+  await focused.waitFor({ state: 'visible', timeout: 10_000 });
+  const shown = await focused.innerText();
+  await page.keyboard.press('Enter');
+  return shown;
+}
+
+/**
+ * Waits until one of the open webviews (each two iframes deep) shows `selector` with `text`: the chat view, or the
+ * walkthrough's step media, whichever the page has.
+ */
+export async function waitInWebviews(page: Page, selector: string, text: string | RegExp, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < count; i++) {
+      const target = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame').locator(selector, { hasText: text });
+      if (await target.first().isVisible().catch(() => false)) return;
+    }
+    if (Date.now() > until) throw new Error(`no webview showed ${selector} with ${String(text)} within ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** For an afterEach: when the test failed, a screenshot `<name>-failed` and the tail of the Hearth log. */
+export async function recordFailure(wb: Workbench | undefined, test: Mocha.Test | undefined, name: string): Promise<void> {
+  if (!wb || test?.state !== 'failed') return;
+  const file = await wb.screenshot(`${name}-failed`).catch(() => '(no screenshot)');
+  console.log(`      screenshot: ${file}\n      Hearth log (last 40 lines):\n${hearthLog(wb).split('\n').slice(-40).join('\n')}`);
 }
 
 /** Close Chromium and code-server (idempotent). */

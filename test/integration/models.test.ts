@@ -117,6 +117,8 @@ describe('models: a model per job (extension host, real models)', function () {
     }
   });
 
+  // Its steps' checkmarks are asserted in test/e2e/walkthrough.e2e.test.ts: no API reads step state here, and a
+  // command this host runs itself never reaches the workbench's onCommand completion events.
   it('the walkthrough opens', async () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'hearth-dev.hearth#hearth.welcome', false);
     await waitUntil('the walkthrough tab', () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => /welcome|walkthrough|get started/i.test(t.label))), 15_000);

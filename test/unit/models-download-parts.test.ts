@@ -4,7 +4,7 @@ import { CancelledError } from '../../src/common/errors';
 import { parseContentRange } from '../../src/models/contentRange';
 import { DISK_MARGIN_BYTES, ensureFreeSpace, formatBytes, statfsFreeBytes } from '../../src/models/diskSpace';
 import { DownloadError, errorForNetwork, errorForStatus, errorForWrite, modelPageOf } from '../../src/models/downloadErrors';
-import { ProgressMeter } from '../../src/models/downloadProgress';
+import { describeProgress, ProgressMeter } from '../../src/models/downloadProgress';
 import { modelUrl } from '../../src/models/modelUrl';
 
 const errno = (code: string) => Object.assign(new Error(`fake ${code}`), { code });
@@ -102,6 +102,19 @@ describe('models: download parts', () => {
       }
       assert.ok(Math.abs(meter.snapshot().bytesPerSecond - 100) < 1e-9, String(meter.snapshot().bytesPerSecond));
     });
+    it('while nothing arrives the speed falls to 0 and the time left goes away', () => {
+      let now = 0;
+      const meter = new ProgressMeter(0, 10_000, () => now);
+      for (let i = 0; i < 10; i++) {
+        now += 100;
+        meter.add(100);
+      }
+      assert.equal(meter.snapshot().bytesPerSecond, 1000);
+      now += 2_500;
+      assert.ok(meter.snapshot().bytesPerSecond < 1000, 'a quiet connection still shows its last speed');
+      now += 5_000;
+      assert.deepEqual(meter.snapshot(), { receivedBytes: 1000, totalBytes: 10_000, bytesPerSecond: 0, etaSeconds: undefined });
+    });
     it('without a total there is no time left; at the end it is 0', () => {
       let now = 0;
       const open = new ProgressMeter(0, undefined, () => now);
@@ -120,6 +133,13 @@ describe('models: download parts', () => {
         meter.add(1);
       }
       assert.ok(Math.abs(meter.snapshot().bytesPerSecond - 10_000) < 1);
+    });
+    it("the notification's line says the sizes, the share done, the speed and the time left", () => {
+      const line = describeProgress({ receivedBytes: 512 * 1024, totalBytes: 2 * 1024 * 1024, bytesPerSecond: 256 * 1024, etaSeconds: 6 }, 1);
+      assert.equal(line.percent, 25);
+      assert.equal(line.message, '512.0 KB of 2.0 MB (25 %) at 256.0 KB/s, 6 s left');
+      // No length from the server: the catalog's size stands in; never past 100 %.
+      assert.equal(describeProgress({ receivedBytes: 3000, totalBytes: undefined, bytesPerSecond: 0, etaSeconds: undefined }, 2000).message, '2.9 KB of 2.0 KB (100 %) at 0 B/s');
     });
   });
 

@@ -184,6 +184,20 @@ describe('models: downloadModel', () => {
     assert.equal(s.connections, 0);
   });
 
+  it('a quiet connection keeps reporting progress: every byte received, the speed falling', async () => {
+    const s = await serve((req, res) => serveBytes(req, res, body, { stallAfter: 200_000 }));
+    const controller = new AbortController();
+    const atStall: DownloadProgress[] = [];
+    const onProgress = (p: DownloadProgress) => {
+      if (p.receivedBytes === 200_000) atStall.push(p);
+      // Two reports after the last byte, the later one slower: only a timer can send them.
+      if (atStall.length >= 2 && atStall.at(-1)!.bytesPerSecond < atStall[0].bytesPerSecond) controller.abort();
+    };
+    const error = await rejection(downloadModel(request(s, { signal: controller.signal, onProgress, progressIntervalMs: 100, stallTimeoutMs: 20_000 })));
+    assert.ok(isCancelled(error), String(error));
+    assert.ok(atStall.length >= 2, `${atStall.length} reports after the connection went quiet`);
+  });
+
   it('cancel mid-download rejects with CancelledError and keeps the partial file for a resume', async () => {
     const s = await serve((req, res, i) => serveBytes(req, res, body, i === 0 ? { stallAfter: 300_000 } : {}));
     const controller = new AbortController();
