@@ -10,6 +10,12 @@ export const ALLOWED_MARKUP: Readonly<Record<string, readonly string[]>> = {
   table: [], thead: [], tbody: [], tr: [], th: [], td: [], a: ['href', 'title'], sup: [], sub: [], kbd: [],
 };
 
+/**
+ * Elements the webview adds itself, never taken from an answer, always without attributes: a break opportunity in a
+ * long unbroken run of text (webview/longRuns.ts).
+ */
+export const FILTER_ADDED_ELEMENTS: readonly string[] = ['wbr'];
+
 /** Attributes the webview's filter sets itself: a link opens with no referrer and no opener. */
 export const FILTER_ADDED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = { a: ['rel'] };
 

@@ -5,6 +5,7 @@
 import type { ViewMessage, ViewState } from '../messages';
 import { button, el } from './dom';
 import type { Layout } from './layout';
+import { breakLongRuns } from './longRuns';
 import type { PageState } from './page';
 import { safeFragment } from './safeHtml';
 
@@ -29,7 +30,9 @@ function decorateCodeBlocks(container: HTMLElement, messageId: string, done: boo
 }
 
 function renderAnswerBody(body: HTMLElement, message: ViewMessage): void {
-  body.replaceChildren(safeFragment(message.html ?? ''));
+  const fragment = safeFragment(message.html ?? '');
+  breakLongRuns(fragment);
+  body.replaceChildren(fragment);
   decorateCodeBlocks(body, message.id, message.status !== 'streaming');
   if (message.status === 'streaming' && !message.html) body.append(el('span', { class: 'thinking', text: 'Thinking…' }));
 }
@@ -39,7 +42,9 @@ function renderMessage(message: ViewMessage, isLastUser: boolean, isLastAnswer: 
   const article = el('article', { class: `message ${message.role} ${message.status}`, 'data-id': message.id, 'aria-label': `${who} said` });
   article.append(el('div', { class: 'who', text: who }));
   if (message.role === 'user') {
-    article.append(el('div', { class: 'body user-text', text: message.text ?? '' }));
+    const text = el('div', { class: 'body user-text', text: message.text ?? '' });
+    breakLongRuns(text);
+    article.append(text);
     if (message.attachments?.length) {
       article.append(el('div', { class: 'chips static' }, ...message.attachments.map((a) => el('span', { class: 'chip', text: a }))));
     }
