@@ -88,7 +88,7 @@ export class RemoteClient {
 
   private url(path: string): URL {
     const url = new URL(this.base.href);
-    url.pathname = `${this.base.pathname}${path}`;
+    url.pathname = `${this.base.pathname.replace(/\/+$/, '')}${path}`;
     return url;
   }
 

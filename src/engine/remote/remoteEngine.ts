@@ -250,7 +250,11 @@ export class RemoteEngine implements InferenceEngine {
     }
     const key = JSON.stringify(target);
     if (this.client?.key !== key) {
-      this.reset();
+      // Settings changed under a running request (configurationChanged stops those): a new client, the old one closed.
+      this.client?.client.dispose();
+      this.client = undefined;
+      this.facts = undefined;
+      this.known = undefined;
       let origin: string;
       try {
         origin = parseServerUrl(target.url).origin;
