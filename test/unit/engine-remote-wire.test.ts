@@ -191,7 +191,7 @@ describe('remote engine: the wire (local fake servers)', function () {
   it('a server that goes silent fails after the read timeout, and the request is closed', async () => {
     let closed = false;
     const server = await fakeServer({
-      '/v1/chat/completions': (req, _body, res) => {
+      '/v1/chat/completions': (_req, _body, res) => {
         sse(res);
         res.write(delta('a'));
         res.on('close', () => (closed = true));
