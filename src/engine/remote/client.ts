@@ -129,6 +129,8 @@ export class RemoteClient {
    */
   async *stream(path: string, body: Json, ended: (event: Json) => boolean, signal: AbortSignal, model: string): AsyncGenerator<Json> {
     const ex = await this.open('POST', path, body, signal);
+    // Read to its end, the connection goes back to the pool for the next keystroke; cut short, it is closed.
+    let finished = false;
     try {
       const status = ex.response.statusCode ?? 0;
       if (status < 200 || status >= 300) throw await this.failed(ex, path, model);
@@ -143,6 +145,7 @@ export class RemoteClient {
           throw this.malformed(text);
         }
         if (!isJson(whole)) throw this.malformed(text);
+        finished = true;
         yield whole;
         return;
       }
@@ -153,6 +156,7 @@ export class RemoteClient {
       try {
         for await (const chunk of ex.response as AsyncIterable<string>) {
           for (const data of parser.push(chunk)) {
+            if (done) break;
             if (data === '[DONE]') {
               done = true;
               break;
@@ -170,7 +174,6 @@ export class RemoteClient {
             mayEnd = ended(event);
             yield event;
           }
-          if (done) return;
         }
       } catch (error) {
         if (error instanceof EngineError) throw error;
@@ -178,11 +181,13 @@ export class RemoteClient {
       }
       const failure = ex.failure();
       if (failure) throw failure;
+      finished = true;
+      if (done) return;
       if (!mayEnd || parser.incomplete) {
         throw new EngineError('REMOTE_STREAM', `The answer from ${this.label} was cut off: the stream ended before its last event (did the server stop?).`);
       }
     } finally {
-      ex.close();
+      if (!finished) ex.close();
     }
   }
 
