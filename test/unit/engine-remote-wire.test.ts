@@ -21,8 +21,9 @@ import { quietLog } from '../support/realEngine';
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
 /** A local server: /v1/models lists `models`, /props is absent (not llama-server), `routes` answer the rest. */
-async function fakeServer(routes: Record<string, Handler>, models: string[] = ['m']): Promise<{ url: string; seen: Array<{ path: string; body: string }>; close(): Promise<void> }> {
+async function fakeServer(routes: Record<string, Handler>, models: string[] = ['m']): Promise<{ url: string; seen: Array<{ path: string; body: string }>; connections(): number; close(): Promise<void> }> {
   const seen: Array<{ path: string; body: string }> = [];
+  let connections = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -34,10 +35,11 @@ async function fakeServer(routes: Record<string, Handler>, models: string[] = ['
       route(req, body, res);
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, seen,
+    url, seen, connections: () => connections,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -103,6 +105,24 @@ describe('remote engine: the wire (local fake servers)', function () {
       assert.equal(sent.stream, true);
       assert.equal(sent.model, 'm');
       assert.deepEqual(sent.messages, [{ role: 'user', content: 'hi' }]);
+    } finally {
+      engine.dispose();
+      await server.close();
+    }
+  });
+
+  it('a session of requests read to their end shares one kept-alive connection (no handshake per keystroke)', async () => {
+    const server = await fakeServer({
+      '/v1/completions': (_req, _body, res) => {
+        sse(res);
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, text: 'x', finish_reason: 'length' }] })}\n\n`);
+        res.end('data: [DONE]\n\n');
+      },
+    });
+    const engine = engineFor(server.url);
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await engine.complete(`a${i}`, { maxTokens: 1 })).stopReason, 'maxTokens');
+      assert.equal(server.connections(), 1);
     } finally {
       engine.dispose();
       await server.close();
