@@ -8,10 +8,13 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CancelledError, EngineError, isCancelled } from '../../src/common/errors';
+import type { Job } from '../../src/common/protocol';
+import { defaultEngineConfig, type EngineConfig } from '../../src/engine/config';
+import { JobEngines } from '../../src/engine/jobEngines';
 import type { RemoteTarget } from '../../src/engine/remote/client';
 import { RemoteEngine } from '../../src/engine/remote/remoteEngine';
 import { freePort, startLlamaServer, type LlamaServer } from '../support/llamaServer';
-import { fimChatModel } from '../support/paths';
+import { fimChatModel, plainModel, workerPath } from '../support/paths';
 import { quietLog, waitFor } from '../support/realEngine';
 
 function remote(url: string, overrides: Partial<RemoteTarget> = {}, apiKey?: string): RemoteEngine {
@@ -164,6 +167,28 @@ describe('remote engine against a real llama-server', function () {
       assert.ok(a.text.length > 0 && b.text.length > 0);
     } finally {
       other.dispose();
+    }
+  });
+
+  it('per job: completions on the server and the assistant in the embedded worker, at once', async () => {
+    const config = (job: Job): EngineConfig => ({ ...defaultEngineConfig, threads: 1, contextSize: 1024, idleUnloadMinutes: 0, engine: job === 'completion' ? 'remote' : 'embedded', modelPath: plainModel });
+    const jobs = new JobEngines({
+      workerPath, config, log: quietLog,
+      remote: () => ({ url: server.url, model: '', fim: 'auto', connectTimeoutMs: 5000, readTimeoutMs: 60_000, contextSize: 1024 }),
+    });
+    try {
+      const [completion, answer] = await Promise.all([
+        jobs.engine('completion').infill(story, '', { maxTokens: 8 }),
+        jobs.engine('assistant').chat([{ role: 'user', content: 'Tell me a story.' }], { maxTokens: 8 }),
+      ]);
+      assert.equal(completion.model, (await engine.modelInfo()).name, 'the server answered the completion');
+      assert.equal(answer.model, path.basename(plainModel), 'the worker answered the assistant');
+      assert.equal(jobs.workerFor('completion').workerPid, undefined, 'no worker for the remote job');
+      assert.ok(jobs.workerFor('assistant').workerPid, 'the assistant has its worker');
+      assert.equal(jobs.shared(), false);
+      assert.deepEqual(jobs.describe().map((d) => [d.job, d.engine, d.state.server]), [['completion', 'remote', server.url], ['assistant', 'embedded', undefined]]);
+    } finally {
+      await jobs.stop();
     }
   });
 
