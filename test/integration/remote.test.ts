@@ -42,8 +42,9 @@ describe('remote engine (extension host, real llama-server)', function () {
 
   after(async () => {
     for (const key of touched) await hearth().update(key, undefined, vscode.ConfigurationTarget.Global);
+    if (!server) return;
     await vscode.commands.executeCommand('hearth.setRemoteApiKey', server.url, '');
-    await server?.stop();
+    await server.stop();
   });
 
   it('without the key the server says 401 and Hearth offers the fix; with the key from SecretStorage it answers', async () => {
