@@ -95,7 +95,10 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
   }
   const end = async (signal: NodeJS.Signals) => {
     if (!gone) child.kill(signal);
+    // A graceful stop may wait on idle kept-alive connections; tests need it gone, not graceful.
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
     await exited;
+    clearTimeout(force);
   };
   return { url, port, process: child, output: () => log, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }

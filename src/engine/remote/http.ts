@@ -61,8 +61,15 @@ function networkError(error: NodeJS.ErrnoException, url: URL): EngineError {
   }
 }
 
-/** Sends one request; resolves with the response once its headers arrive (any status), rejects on network failure. */
-export function exchange(url: URL, options: ExchangeOptions): Promise<Exchange> {
+/** A kept-alive connection the server closed meanwhile (llama-server drops idle ones after 5 s) fails like this. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Sends one request; resolves with the response once its headers arrive (any status), rejects on network failure.
+ * A request that failed on a reused connection before any answer is sent once more on a new one: the server
+ * closed the idle connection as the request went out, and it never saw the request.
+ */
+export function exchange(url: URL, options: ExchangeOptions, retried = false): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new CancelledError('cancel'));
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -105,6 +112,10 @@ export function exchange(url: URL, options: ExchangeOptions): Promise<Exchange> 
       // After the headers, a broken connection is the body reader's to report (it knows the answer was cut).
       if (settled) return;
       settled = true;
+      if (!failure && !retried && request.reusedSocket && (STALE_SOCKET.has(error.code ?? '') || /socket hang up/.test(error.message))) {
+        resolve(exchange(url, options, true));
+        return;
+      }
       reject(failure ?? networkError(error, url));
     });
     request.on('response', (response) => {
