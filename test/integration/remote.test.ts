@@ -47,7 +47,7 @@ describe('remote engine (extension host, real llama-server)', function () {
     await server.stop();
   });
 
-  it('without the key the server says 401 and Hearth offers the fix; with the key from SecretStorage it answers', async () => {
+  it('without the key the server answers 401 ("needs an API key"); with the key set by the command (SecretStorage) it answers', async () => {
     await vscode.commands.executeCommand('hearth.setRemoteApiKey', server.url, '');
     await assert.rejects(api.engines.assistant.chat([{ role: 'user', content: 'hi' }], { maxTokens: 4 }), /needs an API key/);
     assert.equal(api.engines.assistant.state.kind, 'error');
