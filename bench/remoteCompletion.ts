@@ -6,7 +6,7 @@
  * where the remote path spends time outside the model: per request, total minus the prompt and generation time
  * each engine reports.
  *
- *   npm run bench:completion:remote -- [--model PATH] [--threads N] [--limit N] [--json]
+ *   npm run bench:completion:remote -- [--model PATH] [--threads N] [--limit N] [--samples N] [--server-batch N] [--no-repack] [--json]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -75,7 +75,11 @@ async function main() {
     workerPath: path.join(repoRoot, 'dist', 'worker.js'), log: quiet,
     config: () => ({ ...defaultEngineConfig, modelPath, threads, gpu: 'off', idleUnloadMinutes: 0, contextSize }),
   });
+  let embeddedContext = contextSize;
   try {
+    // The worker holds the context to the model's trained length: the server gets the same.
+    embeddedContext = (await embedded.modelInfo()).contextSize;
+    out.contextSize = embeddedContext;
     out.embedded = await run('embedded', embedded, trace, settings, limit, samples, json);
   } finally {
     await embedded.stop();
@@ -83,9 +87,15 @@ async function main() {
   await sleep(300);
 
   // One slot of the same context; suffix-first FIM as the controller asks the worker for.
-  const server = await startLlamaServer({ model: modelPath, contextSize, extraArgs: ['-np', '1', '--threads', String(threads), '--threads-batch', String(threads), '--spm-infill'] });
+  // --no-repack: for a llama-server built with AMX on a machine that reports AMX but faults on it (see build.sh).
+  const server = await startLlamaServer({ model: modelPath, contextSize: embeddedContext, slots: 1, threads, extraArgs: [
+    '--spm-infill', ...(args['no-repack'] ? ['--no-repack'] : []),
+    // --server-batch N: smaller prompt batches, so a cancelled request frees the slot after one batch, not the whole prompt.
+    ...(typeof args['server-batch'] === 'string' ? ['-b', args['server-batch'], '-ub', args['server-batch']] : []),
+  ] });
+  out.serverArgs = { spmInfill: true, noRepack: Boolean(args['no-repack']), batch: args['server-batch'] ?? 'default (2048)' };
   const remote = new RemoteEngine({
-    target: () => ({ url: server.url, model: '', fim: 'auto', connectTimeoutMs: 5000, readTimeoutMs: 120_000, contextSize }),
+    target: () => ({ url: server.url, model: '', fim: 'auto', connectTimeoutMs: 5000, readTimeoutMs: 120_000, contextSize: embeddedContext }),
     apiKey: async () => undefined, log: quiet,
   });
   try {

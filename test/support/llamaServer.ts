@@ -40,6 +40,9 @@ export interface LlamaServerOptions {
   apiKey?: string;
   /** Total context; llama-server splits it over the slots. */
   contextSize?: number;
+  /** Parallel slots (default 2) and threads (default 1). */
+  slots?: number;
+  threads?: number;
   extraArgs?: string[];
 }
 
@@ -67,7 +70,8 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const args = [
     '-m', options.model ?? fimChatModel, '--host', '127.0.0.1', '--port', String(port),
-    '--threads', '1', '--threads-batch', '1', '-np', '2', '-c', String(options.contextSize ?? 4096), '--no-webui',
+    '--threads', String(options.threads ?? 1), '--threads-batch', String(options.threads ?? 1), '-np', String(options.slots ?? 2),
+    '-c', String(options.contextSize ?? 4096), '--no-webui',
     ...(options.apiKey ? ['--api-key', options.apiKey] : []),
     ...(options.extraArgs ?? []),
   ];
