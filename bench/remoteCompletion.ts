@@ -90,7 +90,8 @@ async function main() {
   // --no-repack: for a llama-server built with AMX on a machine that reports AMX but faults on it (see build.sh).
   const server = await startLlamaServer({ model: modelPath, contextSize: embeddedContext, slots: 1, threads, extraArgs: [
     '--spm-infill', ...(args['no-repack'] ? ['--no-repack'] : []),
-    // --server-batch N: smaller prompt batches, so a cancelled request frees the slot after one batch, not the whole prompt.
+    // --server-batch N: a cancelled request frees its slot after one batch, not the whole prompt; /infill keeps ¾ of
+    // the batch for the prefix and ¼ for the suffix, so below ~1,024 it cuts Hearth's prompt.
     ...(typeof args['server-batch'] === 'string' ? ['-b', args['server-batch'], '-ub', args['server-batch']] : []),
   ] });
   out.serverArgs = { spmInfill: true, noRepack: Boolean(args['no-repack']), batch: args['server-batch'] ?? 'default (2048)' };
