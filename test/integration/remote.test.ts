@@ -60,9 +60,10 @@ describe('remote engine (extension host, real llama-server)', function () {
   it('inline completions come from the server\'s /infill, with no worker started', async () => {
     let shown: string | undefined;
     for (const opening of openings) {
-      const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content: opening });
+      // A first line no other suite wrote: the completion cache (keyed by the text) must not answer for the server.
+      const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `Remote story ${Date.now()}.\n${opening}` });
       const editor = await vscode.window.showTextDocument(document);
-      const end = document.lineAt(0).range.end;
+      const end = document.lineAt(1).range.end;
       editor.selection = new vscode.Selection(end, end);
       const items = await api.completion.provider.provideInlineCompletionItems(document, end, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, new vscode.CancellationTokenSource().token);
       const list = Array.isArray(items) ? items : items?.items ?? [];
