@@ -173,7 +173,7 @@ export class RemoteEngine implements InferenceEngine {
         : { input_prefix: prompt.prefix, input_suffix: prompt.suffix, input_extra: [], n_predict: 0, cache_prompt: true, model: facts.model };
       const answer = await client.json('POST', path, body, { signal, model: facts.model });
       const timings = isJson(answer.body) && isJson(answer.body.timings) ? (answer.body.timings as Timings) : {};
-      const stats = this.stats_(timings, undefined, 0, started, performance.now(), performance.now(), estimateTokens(typeof prompt === 'string' ? prompt : prompt.prefix + prompt.suffix));
+      const stats = this.statsFrom(timings, undefined, 0, started, performance.now(), performance.now(), estimateTokens(typeof prompt === 'string' ? prompt : prompt.prefix + prompt.suffix));
       return { text: '', stopReason: 'maxTokens' as const, stats, model: facts.model };
     });
     return result.stats;
@@ -460,11 +460,11 @@ export class RemoteEngine implements InferenceEngine {
     if (signal.aborted) throw new CancelledError('cancel', emitted);
     const end = performance.now();
     const promptEstimate = estimateTokens(typeof body.prompt === 'string' ? body.prompt : JSON.stringify(body.messages ?? body.input_prefix ?? ''));
-    return { text, stopReason, stats: this.stats_(timings, usage, pieces, started, firstAt ?? end, end, promptEstimate), model: facts.model };
+    return { text, stopReason, stats: this.statsFrom(timings, usage, pieces, started, firstAt ?? end, end, promptEstimate), model: facts.model };
   }
 
   /** GenerationStats from llama-server's timings, else the OpenAI usage, else what the client saw. */
-  private stats_(timings: Timings | undefined, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined, pieces: number, started: number, firstAt: number, end: number, promptEstimate: number): GenerationStats {
+  private statsFrom(timings: Timings | undefined, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined, pieces: number, started: number, firstAt: number, end: number, promptEstimate: number): GenerationStats {
     const cached = num(timings?.cache_n) ?? 0;
     const evaluated = num(timings?.prompt_n);
     const promptTokens = evaluated !== undefined ? evaluated + cached : num(usage?.prompt_tokens) ?? promptEstimate;
