@@ -97,11 +97,6 @@ export class JobEngines {
     return this.isRemote(job) ? this.remotes[job] : this.workerFor(job);
   }
 
-  /** The remote engine of `job` (tests and the bench read it; it serves only while the job's engine is remote). */
-  remoteFor(job: Job): RemoteEngine {
-    return this.remotes[job];
-  }
-
   /** The worker that serves `job` now (tests kill it; the bench reads its pid). */
   workerFor(job: Job): WorkerEngine {
     return job === 'assistant' && this.shared() ? this.workers.completion : this.workers[job];
