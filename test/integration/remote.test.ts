@@ -1,6 +1,6 @@
 /**
  * hearth.engine: remote in the real extension host: a real llama-server (bench/native/build.sh) serves the FIM +
- * chat fixture on 127.0.0.1, and inline completions, chat and a selection action run on it with no worker
+ * chat fixture on 127.0.0.1, and inline completions and chat run on it with no worker
  * started; the status bar says which engine and model serve each job; the API key travels only through
  * SecretStorage; plain http to another machine is warned about without connecting to it.
  */
