@@ -40,6 +40,19 @@ export default tseslint.config(
   },
   ...Object.entries(layers).map(([name, layer]) => layerRules(name, layer)),
   {
+    // The remote engine's client runs in the bench and in plain-Node tests as in the editor.
+    files: ['src/engine/remote/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [nodeLlamaCpp, vscodeRuntime],
+        patterns: ['worker', 'editing', 'completion', 'actions', 'chat', 'models', 'extension'].map((other) => ({
+          group: [`../../${other}`, `../../${other}/*`],
+          message: `src/engine/remote may not import src/${other}: the layers depend one way (see README: Architecture).`,
+        })),
+      }],
+    },
+  },
+  {
     files: ['bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -29,8 +29,8 @@ import { median, parseArgs, round } from './args';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const fixtureDir = path.join(repoRoot, 'bench', 'fixtures', 'completion');
-const sourceFile = path.join(fixtureDir, 'engine-client.ts.txt');
-const traceFile = path.join(fixtureDir, 'trace.json');
+export const sourceFile = path.join(fixtureDir, 'engine-client.ts.txt');
+export const traceFile = path.join(fixtureDir, 'trace.json');
 
 type TraceEvent =
   | { at: number; kind: 'type'; text: string }
@@ -38,7 +38,7 @@ type TraceEvent =
   | { at: number; kind: 'jump'; offset: number }
   | { at: number; kind: 'deleteRange'; from: number; to: number };
 
-interface Trace {
+export interface Trace {
   description: string;
   file: string;
   events: TraceEvent[];
@@ -118,9 +118,9 @@ interface EngineCall {
 }
 
 /** Delegates to the real engine, recording each generation; `cold` first evaluates unrelated text so nothing is reused. */
-class RecordingEngine implements InferenceEngine {
+export class RecordingEngine implements InferenceEngine {
   readonly calls: EngineCall[] = [];
-  constructor(private readonly inner: WorkerEngine, private readonly cold: boolean) {}
+  constructor(private readonly inner: InferenceEngine, private readonly cold: boolean) {}
   get state() { return this.inner.state; }
   get loadedModel() { return this.inner.loadedModel; }
   onDidChangeState(l: Parameters<InferenceEngine['onDidChangeState']>[0]) { return this.inner.onDidChangeState(l); }
@@ -190,7 +190,7 @@ function streamChat(engine: WorkerEngine, signal: AbortSignal): Promise<number> 
   })();
 }
 
-async function replay(trace: Trace, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, limit: number, chatOn?: WorkerEngine) {
+export async function replay(trace: Trace, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, limit: number, chatOn?: WorkerEngine) {
   const chatAbort = new AbortController();
   const chat = chatOn ? streamChat(chatOn, chatAbort.signal) : Promise.resolve(0);
   const controller = new CompletionController({ engine, settings: () => settings, useCache: !cold, reportError: (e) => console.error(`error: ${(e as Error).message}`) });
@@ -261,7 +261,7 @@ const snapshotAt = (state: { text: string; offset: number }) =>
  * Uninterrupted requests at evenly spaced points of the trace: what one suggestion costs when nothing can be reused
  * (cold) or when the previous keystroke's prompt is in the cache (warm).
  */
-async function isolated(states: Array<{ text: string; offset: number }>, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, samples: number) {
+export async function isolated(states: Array<{ text: string; offset: number }>, engine: RecordingEngine, settings: CompletionSettings, cold: boolean, samples: number) {
   const out: number[] = [];
   for (let i = 1; i <= samples; i++) {
     const index = Math.floor((i * (states.length - 1)) / (samples + 1));
@@ -279,7 +279,7 @@ const pct = (values: number[], p: number) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
-const dist = (values: number[]) => ({ n: values.length, p50: round(pct(values, 50)), p95: round(pct(values, 95)), max: round(values.length ? Math.max(...values) : NaN) });
+export const dist = (values: number[]) => ({ n: values.length, p50: round(pct(values, 50)), p95: round(pct(values, 95)), max: round(values.length ? Math.max(...values) : NaN) });
 
 function commonPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -288,7 +288,7 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-async function summarize(run: { results: KeystrokeResult[]; controller: CompletionController }, engine: RecordingEngine) {
+export async function summarize(run: { results: KeystrokeResult[]; controller: CompletionController }, engine: RecordingEngine) {
   const shown = run.results.filter((r) => r.latencyMs !== undefined);
   const fromModel = shown.filter((r) => !r.fromCache);
   const single = shown.filter((r) => !r.multiline);
@@ -498,7 +498,10 @@ async function main() {
   console.log(args.json ? JSON.stringify(out, null, 2) : out);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+// bench/remoteCompletion.ts bundles this file for its replay: run only as dist/bench/completion.js itself.
+if (require.main === module && path.basename(__filename) === 'completion.js') {
+  main().then(() => process.exit(0), (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

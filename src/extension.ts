@@ -15,7 +15,8 @@ import { ErrorReporter } from './engine/errorReporter';
 import { windowNotify } from './editing/notify';
 import { EditingService } from './editing/service';
 import { findBundledModel } from './engine/bundledModel';
-import { ENGINE_SETTINGS, readEngineConfig } from './engine/settings';
+import { ENGINE_SETTINGS, readEngineConfig, readRemoteTarget } from './engine/settings';
+import { InsecureServerWarning, registerRemoteCommands, RemoteKeys } from './engine/remoteGlue';
 import { EngineStatusBar } from './engine/statusBar';
 import { registerModels, type ModelsApi } from './models/index';
 import { JobEngines } from './engine/jobEngines';
@@ -33,6 +34,8 @@ export interface HearthApi {
     jobs: JobEngines;
     statusBar: EngineStatusBar;
     errors: ErrorReporter;
+    /** The plain-http warnings shown (remote engine). */
+    insecure: InsecureServerWarning;
     activationMs: number;
   };
 }
@@ -52,21 +55,29 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const bundled = findBundledModel(context.extensionPath);
   if (bundled) log.info(`Model bundled with this VSIX, used when no model is set: ${bundled}`);
   const errors = new ErrorReporter(log);
+  const keys = new RemoteKeys(context.secrets);
   const jobs = new JobEngines({
     workerPath: path.join(context.extensionPath, 'dist', 'worker.js'),
     config: (job) => readEngineConfig(job, models.resolve, bundled),
     log,
     calibrationFile: path.join(context.globalStorageUri.fsPath, 'thread-calibration.json'),
     notify: (message) => errors.notice(message),
+    remote: readRemoteTarget,
+    apiKey: (origin) => keys.get(origin),
   });
+  const insecure = new InsecureServerWarning(log);
+  insecure.check();
   running = jobs;
   const statusBar = new EngineStatusBar(jobs);
   context.subscriptions.push(
     jobs,
     statusBar,
     ...registerEngineCommands(jobs, log, errors),
+    ...registerRemoteCommands(keys, log),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (ENGINE_SETTINGS.some((s) => e.affectsConfiguration(s))) jobs.configurationChanged();
+      if (!ENGINE_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
+      jobs.configurationChanged();
+      insecure.check();
     }),
   );
   const reportError: HearthServices['reportError'] = (error, options) => errors.report(error, options);
@@ -88,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const activationMs = performance.now() - started;
   log.info(`Hearth activated in ${activationMs.toFixed(1)} ms; the model loads on first use`);
   const engines = { completion: jobs.engine('completion'), assistant: jobs.engine('assistant') };
-  return { engines, completion, actions, chat, models, testing: { jobs, statusBar, errors, activationMs } };
+  return { engines, completion, actions, chat, models, testing: { jobs, statusBar, errors, insecure, activationMs } };
 }
 
 /** VS Code waits for the returned promise: the worker exits cleanly instead of being orphaned or killed. */

@@ -63,6 +63,20 @@ run_stage() {
   summary+=("$(printf '%-12s %4d passed %4d failed  exit %-3d %6s s' "$name" "$passed" "$failed" "$rc" "$(elapsed "$t")")")
 }
 
+# The remote-engine tests (unit and integration) run against a real llama-server built from the llama.cpp sources
+# inside node-llama-cpp; cached in .cache/llama-native per llama.cpp commit and CPU (minutes the first time).
+if [[ " $STAGES " == *" unit "* || " $STAGES " == *" integration "* ]]; then
+  echo
+  echo "== llama-server (bench/native/build.sh)"
+  t=$(now)
+  if bash bench/native/build.sh >.test-run/llama-native.log 2>&1; then
+    echo "llama-server: $(tail -n 1 .test-run/llama-native.log) ($(elapsed "$t") s)"
+  else
+    echo "llama-server build failed ($(elapsed "$t") s; .test-run/llama-native.log): the remote-engine tests will fail"
+    tail -n 20 .test-run/llama-native.log
+  fi
+fi
+
 for stage in $STAGES; do
   case $stage in
     unit) run_stage unit node node_modules/mocha/bin/mocha.js ;;

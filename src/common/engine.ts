@@ -24,6 +24,8 @@ export interface EngineState {
   /** For `error`: what went wrong, in words a user can act on. */
   message?: string;
   code?: ErrorCode;
+  /** For the remote engine: the server's address (the status bar says which engine serves each job). */
+  server?: string;
 }
 
 export interface RequestOptions {

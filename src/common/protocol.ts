@@ -38,6 +38,8 @@ export interface ModelInfo {
   /** The GGUF has fill-in-the-middle tokens. */
   supportsInfill: boolean;
   chatWrapper: string;
+  /** Where the model runs when it is not in Hearth's own worker: the remote server's address (hearth.engine: remote). */
+  server?: string;
   /** Threads for generation. */
   threads: number;
   /** Threads for prompt evaluation (llama.cpp batches), when they differ from generation's. */
@@ -188,7 +190,21 @@ export type ErrorCode =
   | 'RUNTIME_UNAVAILABLE'
   | 'WORKER_CRASHED'
   | 'BAD_REQUEST'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** The remote engine (hearth.engine: remote): no server address set, or one that is not an http(s) URL. */
+  | 'REMOTE_CONFIG'
+  /** Connection refused, no such host, or no connection within the connect timeout. */
+  | 'REMOTE_UNREACHABLE'
+  /** The server refused the API key (401/403). */
+  | 'REMOTE_AUTH'
+  /** The server does not serve the configured model. */
+  | 'REMOTE_MODEL'
+  /** The server answered with an error (5xx, or an error event inside the stream). */
+  | 'REMOTE_SERVER'
+  /** The answer broke off (connection closed, or the stream ended without its end) or was not understood. */
+  | 'REMOTE_STREAM'
+  /** Connected, but the server sent nothing for longer than the read timeout. */
+  | 'REMOTE_TIMEOUT';
 
 /** The successful answer to request `id`, tagged with its request type so the host can check it. */
 export type DoneOf<K extends RequestType> = { id: number; type: 'done'; request: K; result: ResultOf<K> };

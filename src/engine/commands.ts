@@ -11,7 +11,7 @@ export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutpu
   return [
     vscode.commands.registerCommand('hearth.showLog', () => log.show(true)),
     vscode.commands.registerCommand('hearth.restartEngine', async () => {
-      await Promise.all(JOBS.map((job) => engines.workerFor(job).restart()));
+      await Promise.all(JOBS.map((job) => engines.engine(job).restart()));
       log.info('engine restarted by the user; the model loads again on the next request');
       void vscode.window.setStatusBarMessage('Hearth: engine restarted; the model loads on the next request.', 4000);
     }),

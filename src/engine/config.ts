@@ -1,7 +1,11 @@
 /** Engine settings as the engine needs them; read from VS Code's configuration by the glue, from flags by the bench. */
 import type { GpuSetting, LogLevel, ThreadsSetting } from '../common/protocol';
 
+export type EngineKind = 'embedded' | 'remote';
+
 export interface EngineConfig {
+  /** `embedded`: Hearth's own worker runs the model; `remote`: a server does (hearth.engine, hearth.remote.jobs). */
+  engine: EngineKind;
   modelPath: string | undefined;
   threads: ThreadsSetting;
   contextSize: number;
@@ -12,6 +16,7 @@ export interface EngineConfig {
 }
 
 export const defaultEngineConfig: EngineConfig = {
+  engine: 'embedded',
   modelPath: undefined,
   threads: 'auto',
   contextSize: 4096,

@@ -19,6 +19,8 @@ const ACTION_COMMANDS: Record<string, [string, ...unknown[]]> = {
   'Select Model File…': ['hearth.selectModel'],
   'Restart Engine': ['hearth.restartEngine'],
   'Show Log': ['hearth.showLog'],
+  'Set Remote API Key': ['hearth.setRemoteApiKey'],
+  'Open Settings': ['workbench.action.openSettings', 'hearth.remote'],
 };
 
 export class ErrorReporter {
@@ -59,6 +61,8 @@ export class ErrorReporter {
     if (firstRun) actions.push('Get Started');
     else if (isModelFileError(code)) actions.push('Select Model File…');
     if (code === 'WORKER_CRASHED') actions.push('Restart Engine');
+    if (code === 'REMOTE_AUTH') actions.push('Set Remote API Key');
+    if (code === 'REMOTE_CONFIG' || code === 'REMOTE_MODEL' || code === 'REMOTE_UNREACHABLE') actions.push('Open Settings');
     if (!firstRun) actions.push('Show Log');
     const message = `Hearth: ${detail}`;
     this.record({ message, actions });

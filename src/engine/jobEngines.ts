@@ -3,7 +3,8 @@
  * model never takes the other down; when both jobs name the same model they share one worker (one copy in
  * memory). Both models stay loaded while they fit in memory together; when the next one would not fit, the
  * other job's model is unloaded first and comes back on its next request (swapped on demand), and the log says
- * so. No `vscode` here: the glue passes settings in.
+ * so. A job whose engine is `remote` (hearth.engine) is served by a RemoteEngine instead, and its worker
+ * stands down. No `vscode` here: the glue passes settings in.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,8 +12,10 @@ import { Emitter } from '../common/emitter';
 import { estimateLoadBytes } from '../common/modelMemory';
 import type { Disposable, EngineState, InferenceEngine, RequestOptions } from '../common/engine';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, Job, ModelInfo, ProbeResult, SamplingOptions, WorkerStats, Workload } from '../common/protocol';
-import { loadKey, type EngineConfig } from './config';
+import { loadKey, type EngineConfig, type EngineKind } from './config';
 import { probeModels } from './probe';
+import type { RemoteTarget } from './remote/client';
+import { RemoteEngine } from './remote/remoteEngine';
 import { WorkerEngine, type Logger } from './workerEngine';
 import type { WorkerLimits } from './workerProcess';
 
@@ -28,6 +31,10 @@ export interface JobEnginesOptions {
   freeMemory?: () => number;
   /** Something the user should know that is not a request's failure (a loaded model's file changed on disk). */
   notify?: (message: string) => void;
+  /** The server of a job whose config says `engine: 'remote'`. */
+  remote?: (job: Job) => RemoteTarget;
+  /** The API key for a server origin (SecretStorage in the editor). */
+  apiKey?: (origin: string) => Promise<string | undefined>;
 }
 
 /** The model file's size, 0 when it cannot be read (its load will say why). */
@@ -50,6 +57,7 @@ function fileStamp(modelPath: string): string {
 
 export class JobEngines {
   private readonly workers: Record<Job, WorkerEngine>;
+  private readonly remotes: Record<Job, RemoteEngine>;
   private readonly facades: Record<Job, JobEngine>;
   /** Measured memory need per model file (path, size, mtime). */
   private readonly needs = new Map<string, number>();
@@ -68,16 +76,37 @@ export class JobEngines {
       calibrationFile: options.calibrationFile,
       limits: this.limits,
       notify: options.notify,
-      // The assistant's own worker stands down while it shares the completion model.
-      config: () => (job === 'assistant' && this.shared() ? { ...options.config(job), modelPath: undefined } : options.config(job)),
+      // The assistant's own worker stands down while it shares the completion model, and a remote job's always.
+      config: () => (this.isRemote(job) || (job === 'assistant' && this.shared()) ? { ...options.config(job), modelPath: undefined } : options.config(job)),
     });
     this.workers = { completion: worker('completion'), assistant: worker('assistant') };
+    // Built up front (they connect on their first request) so their state changes reach the facades.
+    const remote = (job: Job) => new RemoteEngine({
+      target: () => options.remote?.(job) ?? { url: '', model: '', fim: 'auto', connectTimeoutMs: 5000, readTimeoutMs: 120_000, contextSize: options.config(job).contextSize },
+      apiKey: options.apiKey ?? (async () => undefined),
+      log: options.log,
+    });
+    this.remotes = { completion: remote('completion'), assistant: remote('assistant') };
     this.facades = { completion: new JobEngine('completion', this), assistant: new JobEngine('assistant', this) };
   }
 
   /** The engine a job's capabilities use. */
   engine(job: Job): JobEngine {
     return this.facades[job];
+  }
+
+  /** Which engine serves `job`: Hearth's own worker or a server. */
+  kind(job: Job): EngineKind {
+    return this.options.config(job).engine;
+  }
+
+  private isRemote(job: Job): boolean {
+    return this.kind(job) === 'remote';
+  }
+
+  /** The engine that serves `job` now: its remote engine, or the worker that serves it. */
+  engineFor(job: Job): InferenceEngine {
+    return this.isRemote(job) ? this.remotes[job] : this.workerFor(job);
   }
 
   /** The worker that serves `job` now (tests kill it; the bench reads its pid). */
@@ -87,6 +116,8 @@ export class JobEngines {
    * orders its lanes itself.
    */
   async asCompletion<T>(run: () => Promise<T>): Promise<T> {
+    // A completion on a server takes nothing from this machine's cores.
+    if (this.isRemote('completion')) return run();
     if (this.completionsRunning++ === 0) this.workers.assistant.yieldToCompletion(true);
     try {
       return await run();
@@ -103,15 +134,18 @@ export class JobEngines {
   shared(): boolean {
     const c = this.options.config('completion');
     const a = this.options.config('assistant');
-    return c.modelPath !== undefined && loadKey(c) === loadKey(a);
+    return c.engine === 'embedded' && a.engine === 'embedded' && c.modelPath !== undefined && loadKey(c) === loadKey(a);
   }
 
   configurationChanged(): void {
-    for (const job of JOBS) this.workers[job].configurationChanged();
+    for (const job of JOBS) {
+      this.workers[job].configurationChanged();
+      this.remotes[job].configurationChanged();
+    }
   }
 
   onDidChangeState(listener: () => void): Disposable {
-    const subs = JOBS.map((job) => this.workers[job].onDidChangeState(listener));
+    const subs = JOBS.flatMap((job) => [this.workers[job].onDidChangeState(listener), this.remotes[job].onDidChangeState(listener)]);
     return { dispose: () => subs.forEach((s) => s.dispose()) };
   }
 
@@ -120,6 +154,7 @@ export class JobEngines {
    * Says why in the log, so a user who sees a reload knows it is memory and not a crash.
    */
   async makeRoom(job: Job): Promise<void> {
+    if (this.isRemote(job)) return;
     const target = this.workerFor(job);
     if (target.loadedModel || target.workerPid !== undefined) return;
     const other = this.workerFor(job === 'completion' ? 'assistant' : 'completion');
@@ -161,12 +196,13 @@ export class JobEngines {
   }
 
   /** What each job uses now, for the status bar and the log. */
-  describe(): Array<{ job: Job; state: EngineState; shared: boolean }> {
+  describe(): Array<{ job: Job; state: EngineState; shared: boolean; engine: EngineKind }> {
     const shared = this.shared();
-    return JOBS.map((job) => ({ job, state: this.workerFor(job).state, shared }));
+    return JOBS.map((job) => ({ job, state: this.engineFor(job).state, shared, engine: this.kind(job) }));
   }
 
   stop(): Promise<void> {
+    for (const job of JOBS) this.remotes[job].dispose();
     return Promise.all(JOBS.map((job) => this.workers[job].stop())).then(() => undefined);
   }
 
@@ -175,7 +211,7 @@ export class JobEngines {
   }
 }
 
-/** One job's view of the engines: the InferenceEngine its capabilities hold, routed to the worker serving it. */
+/** One job's view of the engines: the InferenceEngine its capabilities hold, routed to the worker or server serving it. */
 export class JobEngine implements InferenceEngine {
   private readonly changed = new Emitter<EngineState>();
   private last: EngineState;
@@ -187,14 +223,14 @@ export class JobEngine implements InferenceEngine {
     this.last = this.state;
     owner.onDidChangeState(() => {
       const now = this.state;
-      if (now.kind === this.last.kind && now.modelName === this.last.modelName && now.message === this.last.message) return;
+      if (now.kind === this.last.kind && now.modelName === this.last.modelName && now.message === this.last.message && now.server === this.last.server) return;
       this.last = now;
       this.changed.fire(now);
     });
   }
 
-  private get worker(): WorkerEngine {
-    return this.owner.workerFor(this.job);
+  private get worker(): InferenceEngine {
+    return this.owner.engineFor(this.job);
   }
 
   get state(): EngineState {

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { GpuSetting, Job, ThreadsSetting } from '../common/protocol';
 import { clampContextSize, clampIdleUnloadMinutes, defaultEngineConfig, type EngineConfig, validLogLevel } from './config';
+import type { RemoteTarget } from './remote/client';
+import { defaultRemoteSettings as r, engineForJob, remoteTarget, type RemoteJobs, type RemoteSettings } from './remote/settings';
 
 function expandHome(p: string): string {
   return p.startsWith('~/') || p === '~' ? os.homedir() + p.slice(1) : p;
@@ -30,6 +32,7 @@ export function readEngineConfig(job: Job, resolve: (model: string) => string = 
   const threads: ThreadsSetting = typeof rawThreads === 'number' && rawThreads >= 1 ? Math.floor(rawThreads) : Number(rawThreads) >= 1 ? Math.floor(Number(rawThreads)) : 'auto';
   const model = configuredModel(job);
   return {
+    engine: engineForJob(c.get<string>('engine', d.engine), c.get<RemoteJobs>('remote.jobs', r.jobs), job),
     modelPath: model ? resolve(expandHome(model)) : bundled,
     threads,
     contextSize: clampContextSize(c.get<unknown>('contextSize', d.contextSize)),
@@ -39,5 +42,27 @@ export function readEngineConfig(job: Job, resolve: (model: string) => string = 
   };
 }
 
-/** Every setting that changes what an engine loads: the keys of its defaults, and each job's model. */
-export const ENGINE_SETTINGS = [...Object.keys(defaultEngineConfig).map((key) => `hearth.${key}`), 'hearth.models'];
+/** `hearth.remote.*` as written (machine-scoped: a repository cannot send your code to its server). */
+export function readRemoteSettings(): RemoteSettings {
+  const c = vscode.workspace.getConfiguration('hearth.remote');
+  const text = (key: string) => String(c.get<unknown>(key, '') ?? '');
+  return {
+    jobs: c.get<RemoteJobs>('jobs', r.jobs),
+    url: text('url'),
+    model: text('model'),
+    completion: { url: text('completion.url'), model: text('completion.model') },
+    assistant: { url: text('assistant.url'), model: text('assistant.model') },
+    fimTemplate: c.get('fimTemplate', r.fimTemplate),
+    connectTimeoutSeconds: c.get<number>('connectTimeoutSeconds', r.connectTimeoutSeconds),
+    readTimeoutSeconds: c.get<number>('readTimeoutSeconds', r.readTimeoutSeconds),
+  };
+}
+
+/** The server a job's remote engine talks to (its context fallback is hearth.contextSize). */
+export function readRemoteTarget(job: Job): RemoteTarget {
+  const contextSize = clampContextSize(vscode.workspace.getConfiguration('hearth').get<unknown>('contextSize', defaultEngineConfig.contextSize));
+  return remoteTarget(readRemoteSettings(), job, contextSize);
+}
+
+/** Every setting that changes what an engine loads or where it runs: the keys of its defaults, each job's model, the server. */
+export const ENGINE_SETTINGS = [...Object.keys(defaultEngineConfig).map((key) => `hearth.${key}`), 'hearth.models', 'hearth.remote'];

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { EngineState } from '../common/engine';
 import type { Job } from '../common/protocol';
+import type { EngineKind } from './config';
 import { JOBS, type JobEngines } from './jobEngines';
 import { isModelFileError } from '../common/errors';
 
@@ -34,9 +35,15 @@ const PRIORITY: Record<EngineState['kind'], number> = { error: 5, loading: 4, ge
 const JOB_LABEL: Record<Job, string> = { completion: 'Completions', assistant: 'Assistant' };
 
 /** One line per job for the tooltip, so the user sees which model each job uses and whether it is loaded. */
-export function describeJobs(jobs: Array<{ job: Job; state: EngineState; shared: boolean }>): string {
-  if (jobs.length > 0 && jobs[0].shared) return `Completions and assistant: ${stateLine(jobs[0].state)}`;
-  return jobs.map(({ job, state }) => `${JOB_LABEL[job]}: ${stateLine(state)}`).join('\n');
+export function describeJobs(jobs: Array<{ job: Job; state: EngineState; shared: boolean; engine?: EngineKind }>): string {
+  if (jobs.length > 0 && jobs[0].shared) return `Completions and assistant: ${stateLine(jobs[0].state)}${engineNote(jobs[0].engine, jobs[0].state)}`;
+  return jobs.map(({ job, state, engine }) => `${JOB_LABEL[job]}: ${stateLine(state)}${engineNote(engine, state)}`).join('\n');
+}
+
+/** Which engine runs the job: Hearth's own worker, or the server (by address). */
+function engineNote(engine: EngineKind | undefined, state: EngineState): string {
+  if (engine === 'remote') return ` (remote engine${state.server ? ` at ${state.server}` : ''})`;
+  return engine === 'embedded' ? ' (embedded engine)' : '';
 }
 
 function stateLine(state: EngineState): string {

@@ -6,7 +6,7 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { GenerationResult, GenerationStats, SamplingOptions, StopReason } from '../common/protocol';
 import { CancelledError } from '../common/errors';
-import { findStop, partialStopLength } from './stopText';
+import { findStop, partialStopLength } from '../common/stopText';
 
 /**
  * A prompt is evaluated in slices because llama.cpp cannot be interrupted inside one decode call. A cancel is

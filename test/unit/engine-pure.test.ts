@@ -3,7 +3,7 @@ import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' }
 import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
 import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
-import { findStop, partialStopLength } from '../../src/worker/stopText';
+import { findStop, partialStopLength } from '../../src/common/stopText';
 import { chooseBatchThreads, chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
 
 /** llama.cpp token ids are branded numbers; tests build them from plain ones. */

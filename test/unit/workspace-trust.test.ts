@@ -17,6 +17,9 @@ const USER_ONLY = [
   'hearth.completion.maxLines', 'hearth.completion.maxTokens', 'hearth.completion.singleLineMaxTokens', 'hearth.completion.timeBudgetMs',
   'hearth.completion.singleLineTimeBudgetMs', 'hearth.completion.debounceMinMs', 'hearth.completion.debounceMaxMs',
   'hearth.completion.precomputeAfterAccept', 'hearth.completion.fillInTheMiddle',
+  // Where code is sent: a repository must not point Hearth at its own server.
+  'hearth.engine', 'hearth.remote.jobs', 'hearth.remote.url', 'hearth.remote.model', 'hearth.remote.completion.url', 'hearth.remote.completion.model',
+  'hearth.remote.assistant.url', 'hearth.remote.assistant.model', 'hearth.remote.fimTemplate', 'hearth.remote.connectTimeoutSeconds', 'hearth.remote.readTimeoutSeconds',
 ];
 
 interface TrustCapability {
