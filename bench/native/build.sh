@@ -19,6 +19,11 @@ OUT="$ROOT/.cache/llama-native/$COMMIT-$CPUKEY-v2"
 NOAMX=""
 if grep -qw amx_tile /proc/cpuinfo 2>/dev/null; then NOAMX="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"; fi
 if [ -x "$OUT/bin/llama-bench" ] && [ -x "$OUT/bin/llama-server" ]; then echo "$OUT/bin"; exit 0; fi
+# One build at a time (test stages and benchmarks may ask at once): wait for one already running, then reuse it.
+mkdir -p "$ROOT/.cache/llama-native"
+exec 9>"$ROOT/.cache/llama-native/.lock"
+flock 9
+if [ -x "$OUT/bin/llama-bench" ] && [ -x "$OUT/bin/llama-server" ]; then echo "$OUT/bin"; exit 0; fi
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 git clone -q "$BUNDLE" "$OUT.tmp/src" >&2
 GEN=(); command -v ninja >/dev/null && GEN=(-G Ninja)
