@@ -192,10 +192,25 @@ async function startCodeServer(opts = {}) {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     fs.symlinkSync(REPO_ROOT, path.join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
   }
-  // Helper extensions installed beside Hearth (the UI tests' hooks), linked the same way.
+  // Helper extensions installed beside Hearth (the UI tests' hooks), linked the same way. Once a VSIX install
+  // has written extensions.json, VS Code loads only the extensions listed there, so a linked one is listed too.
+  const manifest = path.join(dirs.extensions, 'extensions.json');
   for (const dir of opts.extraExtensions || []) {
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    fs.symlinkSync(path.resolve(dir), path.join(dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+    const folder = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+    const location = path.join(dirs.extensions, folder);
+    fs.symlinkSync(path.resolve(dir), location, 'dir');
+    if (fs.existsSync(manifest)) {
+      const listed = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      listed.push({
+        identifier: { id: `${pkg.publisher}.${pkg.name}` },
+        version: pkg.version,
+        location: { $mid: 1, fsPath: location, external: `file://${location}`, path: location, scheme: 'file' },
+        relativeLocation: folder,
+        metadata: { installedTimestamp: Date.now(), pinned: true, source: 'vsix' },
+      });
+      fs.writeFileSync(manifest, JSON.stringify(listed));
+    }
   }
 
   const configFile = path.join(tmpRoot, 'config.yaml');
