@@ -93,6 +93,40 @@ describe('remote engine (extension host, real llama-server)', function () {
     assert.match(tooltip, /Assistant: .* \(remote engine at http:\/\/127\.0\.0\.1:\d+\)/);
   });
 
+  it('a selection action (Summarize) runs on the server, with no worker started', async () => {
+    const count = async () => Object.values((await api.engines.assistant.stats())?.requests ?? {}).reduce((a, b) => a + b, 0);
+    const before = await count();
+    const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `Remote notes ${Date.now()}.\nThe cat sat on the mat. The dog ran in the park. They played together all day.\n` });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(1, 0, 1, document.lineAt(1).text.length);
+    assert.equal(await vscode.commands.executeCommand('hearth.summarizeSelection'), 'shown');
+    const result = api.actions.results().pop()!;
+    assert.ok(result.done && /Summary/.test(result.text), result.text.slice(0, 200));
+    assert.ok((await count()) > before, 'the server answered the action');
+    assert.equal(document.getText().includes('The cat sat on the mat.'), true, 'the document is untouched');
+    assert.equal(api.testing.jobs.workerFor('assistant').workerPid, undefined);
+  });
+
+  it('the Language Model API provider answers from the server (where VS Code supports it)', async function () {
+    const lm = (vscode as unknown as { lm?: { registerLanguageModelChatProvider?: unknown } }).lm;
+    if (typeof lm?.registerLanguageModelChatProvider !== 'function') this.skip();
+    await hearth().update('chat.registerLanguageModel', true, vscode.ConfigurationTarget.Global);
+    try {
+      await waitUntil('the provider to register', () => api.chat.languageModelRegistered === true, 10_000);
+      const models = await vscode.lm.selectChatModels({ vendor: 'hearth' });
+      assert.equal(models.length, 1, 'the Hearth model is not listed');
+      const before = (await api.engines.assistant.stats())?.requests.chat ?? 0;
+      const response = await models[0].sendRequest([vscode.LanguageModelChatMessage.User('Tell me a story.')], {}, new vscode.CancellationTokenSource().token);
+      let text = '';
+      for await (const piece of response.text) text += piece;
+      assert.ok(text.length > 0, 'an answer was streamed');
+      assert.ok(((await api.engines.assistant.stats())?.requests.chat ?? 0) > before, 'the server answered');
+      assert.equal(api.testing.jobs.workerFor('assistant').workerPid, undefined);
+    } finally {
+      await hearth().update('chat.registerLanguageModel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('one job remote, the other embedded: hearth.remote.jobs', async () => {
     await hearth().update('remote.jobs', 'assistant', vscode.ConfigurationTarget.Global);
     await waitUntil('completions to be embedded again', () => api.engines.completion.state.server === undefined);
