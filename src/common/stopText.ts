@@ -23,3 +23,21 @@ export function partialStopLength(text: string, stops: readonly string[]): numbe
   }
   return longest;
 }
+
+/**
+ * Where streamed text ends by its own content: before the earliest stop string, or before the newline that would
+ * start line `maxLines + 1`. The worker's token loop and the remote engine's stream both cut text this way.
+ */
+export function cutText(text: string, stops: readonly string[], maxLines: number | undefined): { visible: string; reason?: 'stop' | 'maxLines' } {
+  const stop = findStop(text, stops);
+  if (stop !== undefined) return { visible: text.slice(0, stop), reason: 'stop' };
+  if (maxLines !== undefined) {
+    let index = -1;
+    for (let i = 0; i < maxLines; i++) {
+      index = text.indexOf('\n', index + 1);
+      if (index === -1) return { visible: text };
+    }
+    return { visible: text.slice(0, index), reason: 'maxLines' };
+  }
+  return { visible: text };
+}

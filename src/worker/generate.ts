@@ -6,7 +6,7 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { GenerationResult, GenerationStats, SamplingOptions, StopReason } from '../common/protocol';
 import { CancelledError } from '../common/errors';
-import { findStop, partialStopLength } from '../common/stopText';
+import { cutText, partialStopLength } from '../common/stopText';
 
 /**
  * A prompt is evaluated in slices because llama.cpp cannot be interrupted inside one decode call. A cancel is
@@ -173,22 +173,10 @@ export async function generate(args: GenerateArgs): Promise<Omit<GenerationResul
       // With the prompt's last tokens as context, a first token like "▁loved" keeps its leading space
       // (detokenized alone, SentencePiece models drop it: "She" + "loved").
       text = model.detokenize(generated, false, context);
-      let visible = text;
-      let done = false;
-      const stop = findStop(text, stops);
-      if (stop !== undefined) {
-        visible = text.slice(0, stop);
-        stopReason = 'stop';
-        done = true;
-      }
-      if (!done && sampling.maxLines !== undefined) {
-        const cut = nthNewline(visible, sampling.maxLines);
-        if (cut !== -1) {
-          visible = visible.slice(0, cut);
-          stopReason = 'maxLines';
-          done = true;
-        }
-      }
+      const cut = cutText(text, stops, sampling.maxLines);
+      const visible = cut.visible;
+      let done = cut.reason !== undefined;
+      if (cut.reason) stopReason = cut.reason;
       if (!done && generated.length >= maxTokens) {
         stopReason = 'maxTokens';
         done = true;
@@ -230,11 +218,3 @@ export async function generate(args: GenerateArgs): Promise<Omit<GenerationResul
   };
 }
 
-function nthNewline(text: string, lines: number): number {
-  let index = -1;
-  for (let i = 0; i < lines; i++) {
-    index = text.indexOf('\n', index + 1);
-    if (index === -1) return -1;
-  }
-  return index;
-}

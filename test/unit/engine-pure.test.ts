@@ -3,7 +3,7 @@ import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' }
 import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
 import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
-import { findStop, partialStopLength } from '../../src/common/stopText';
+import { cutText, findStop, partialStopLength } from '../../src/common/stopText';
 import { chooseBatchThreads, chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
 
 /** llama.cpp token ids are branded numbers; tests build them from plain ones. */
@@ -72,6 +72,12 @@ describe('engine pure logic', () => {
     it('finds the earliest stop', () => {
       assert.equal(findStop('abc\n\nxyz', ['xyz', '\n\n']), 3);
       assert.equal(findStop('abc', ['d']), undefined);
+    });
+    it('cuts streamed text at the earliest stop string, else after the allowed lines', () => {
+      assert.deepEqual(cutText('a\nb\nc', [], 2), { visible: 'a\nb', reason: 'maxLines' });
+      assert.deepEqual(cutText('a\nb', [], 2), { visible: 'a\nb' });
+      assert.deepEqual(cutText('a END\nb\nc', ['END'], 1), { visible: 'a ', reason: 'stop' });
+      assert.deepEqual(cutText('abc', ['x'], undefined), { visible: 'abc' });
     });
     it('holds back a possible stop prefix', () => {
       assert.equal(partialStopLength('hello ##', ['### user']), 2);

@@ -16,7 +16,7 @@ import { CancelledError, EngineError } from '../../common/errors';
 import type {
   CancelReason, ChatMessage, GenerationResult, GenerationStats, InfillLayout, InfillPrompt, ModelInfo, SamplingOptions, StopReason, WorkerStats, Workload,
 } from '../../common/protocol';
-import { findStop, partialStopLength } from '../../common/stopText';
+import { cutText, partialStopLength } from '../../common/stopText';
 import { estimateTokens } from '../../common/text';
 import { isJson, parseServerUrl, RemoteClient, type Json, type RemoteTarget, type ServerFacts } from './client';
 
@@ -80,15 +80,6 @@ interface Timings {
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function nthNewline(text: string, lines: number): number {
-  let index = -1;
-  for (let i = 0; i < lines; i++) {
-    index = text.indexOf('\n', index + 1);
-    if (index === -1) return -1;
-  }
-  return index;
 }
 
 interface Running {
@@ -422,23 +413,11 @@ export class RemoteEngine implements InferenceEngine {
         pieces++;
         raw += piece;
       }
-      let visible = raw;
       // Ended here (not by the server): the connection is closed, which stops the generation on the server.
-      let cutHere = false;
-      const stop = findStop(raw, stops);
-      if (stop !== undefined) {
-        visible = raw.slice(0, stop);
-        stopReason = 'stop';
-        cutHere = true;
-      }
-      if (!cutHere && sampling.maxLines !== undefined) {
-        const cut = nthNewline(visible, sampling.maxLines);
-        if (cut !== -1) {
-          visible = visible.slice(0, cut);
-          stopReason = 'maxLines';
-          cutHere = true;
-        }
-      }
+      const cut = cutText(raw, stops, sampling.maxLines);
+      const visible = cut.visible;
+      let cutHere = cut.reason !== undefined;
+      if (cut.reason) stopReason = cut.reason;
       if (!cutHere && sampling.timeBudgetMs !== undefined && firstAt !== undefined && performance.now() - firstAt > sampling.timeBudgetMs) {
         stopReason = 'timeBudget';
         cutHere = true;
