@@ -27,6 +27,11 @@ export class ErrorReporter {
   private readonly lastShown = new Map<string, number>();
   /** The last 50 messages shown, newest last: tests assert on it since notifications are hard to read from a test. */
   readonly shown: ShownMessage[] = [];
+  /**
+   * Every message ever shown, counted: a test's mark before it acts. `shown.length` is no mark once the list is full
+   * (a push and a shift leave it at 50, so whatever came after the mark looked like nothing).
+   */
+  shownTotal = 0;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -39,7 +44,14 @@ export class ErrorReporter {
     });
   }
 
+  /** The messages shown since `mark` (an earlier `shownTotal`), as far as the last 50 reach back. */
+  shownSince(mark: number): ShownMessage[] {
+    const first = this.shownTotal - this.shown.length;
+    return this.shown.slice(Math.max(0, mark - first));
+  }
+
   private record(shown: ShownMessage): void {
+    this.shownTotal++;
     this.shown.push(shown);
     if (this.shown.length > 50) this.shown.shift();
   }
