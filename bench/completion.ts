@@ -236,6 +236,7 @@ export async function replay(trace: Trace, engine: RecordingEngine, settings: Co
       result.answerMs = performance.now() - at;
       if (r.kind !== 'served') {
         result.multiline = r.multiline;
+        result.stats = r.stats;
         return;
       }
       const served = r.served;
@@ -314,8 +315,10 @@ export async function summarize(run: { results: KeystrokeResult[]; controller: C
   // Where each model answer's time went: prompt and generation in the worker, the worker's own overhead, the
   // IPC round trip (engine call minus the worker's total), and the host (debounce, cache, prompt building,
   // post-processing: the keystroke's latency minus the engine call).
+  // Every model answer counts, shown or not: the random-weight proxy writes text that post-processing drops, so
+  // keying on shown suggestions left this empty.
   const breakdown = { promptMs: [] as number[], generationMs: [] as number[], workerOtherMs: [] as number[], ipcMs: [] as number[], hostMs: [] as number[] };
-  for (const r of fromModel) {
+  for (const r of answered.filter((a) => a.stats !== undefined && !a.fromCache)) {
     const call = engine.calls.find((x) => x.stats === r.stats);
     if (!call?.stats || call.endedAt === undefined) continue;
     const st = call.stats;
@@ -324,7 +327,7 @@ export async function summarize(run: { results: KeystrokeResult[]; controller: C
     breakdown.generationMs.push(st.generationMs);
     breakdown.workerOtherMs.push(Math.max(0, st.totalMs - st.promptMs - st.generationMs));
     breakdown.ipcMs.push(Math.max(0, roundTrip - st.totalMs));
-    breakdown.hostMs.push(Math.max(0, r.latencyMs! - roundTrip));
+    breakdown.hostMs.push(Math.max(0, r.answerMs! - roundTrip));
   }
 
   // Pauses of 500 ms or more: did the text as it stood get its answer before the next keystroke?

@@ -110,6 +110,8 @@ export interface WorkerStats {
   totalGeneratedTokens: number;
   /** Prompt tokens evaluated after a completion was cancelled, for the next keystroke at that place. */
   backgroundEvaluatedTokens?: number;
+  /** With "auto" threads: the counts in use between probes, and how often the busy-machine fallback switched them. */
+  activeThreads?: { batch: number; generation: number; changes: number };
   last?: GenerationStats & { type: string; model: string };
   rssBytes: number;
   peakRssBytes: number;

@@ -52,7 +52,8 @@ export interface Served {
 
 export type Resolution =
   | { kind: 'served'; served: Served }
-  | { kind: 'empty'; latencyMs: number; multiline: boolean }
+  /** `stats`: the engine's figures when the model answered (nothing worth showing), absent for a cached empty. */
+  | { kind: 'empty'; latencyMs: number; multiline: boolean; stats?: GenerationStats }
   | { kind: 'none' };
 
 export type Phase = 'idle' | 'waiting' | 'loading' | 'generating';
@@ -146,7 +147,7 @@ export class CompletionController {
     const strategy = await this.strategy(settings);
     if (strategy === undefined || signal?.aborted) return none;
     const plan = this.plan(doc, settings, strategy);
-    const empty = (): Resolution => ({ kind: 'empty', latencyMs: this.now() - started, multiline: plan.multiline });
+    const empty = (stats?: GenerationStats): Resolution => ({ kind: 'empty', latencyMs: this.now() - started, multiline: plan.multiline, stats });
     const key: CacheKey = { key: doc.key, offset: doc.offset, before: plan.before, after: plan.after, crlf: doc.eol === '\r\n' };
 
     const cached = this.deps.useCache === false ? undefined : this.cache.lookup(key);
@@ -177,7 +178,7 @@ export class CompletionController {
       this.counters.stale++;
       return none;
     }
-    if (outcome.text === undefined) return empty();
+    if (outcome.text === undefined) return empty(outcome.stats);
     return this.served({
       text: toEol(outcome.text, doc.eol), multiline: outcome.multiline, fromCache: false, latencyMs: this.now() - started, stats: outcome.stats,
     }, options);

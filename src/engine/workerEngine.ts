@@ -34,6 +34,9 @@ export interface WorkerEngineOptions {
 
 /** Writes to a model file come in bursts (a copy, a download's rename): look once they have settled. */
 const FILE_CHANGE_SETTLE_MS = 150;
+const FILE_POLL_MS = 2000;
+
+const changedNotice = (name: string) => `${name} changed on disk. Hearth stopped the copy in memory and loads the new file on the next request.`;
 
 /** A worker that lived this long before crashing had been healthy: its crash starts a fresh backoff count. */
 const HEALTHY_LIFETIME_MS = 60_000;
@@ -271,7 +274,12 @@ export class WorkerEngine implements InferenceEngine {
         worker.unwatch?.();
         if (this.worker !== worker) return;
         this.worker = undefined;
-        if (!expected) {
+        if (!expected && worker.info && this.fileChanged(load.modelPath, stamp)) {
+          // Rewritten in place under the worker's memory map, the file can take the worker down (SIGBUS) before the
+          // watcher's notice: that is the change, not a crash, and the next request loads the new file.
+          this.notice(changedNotice(name));
+          this.setState(this.restingState());
+        } else if (!expected) {
           if (Date.now() - worker.startedAt > HEALTHY_LIFETIME_MS) this.crashTimes = [];
           // A crash while loading is the file's failure, remembered above: it needs no backoff. Running out of memory
           // is not remembered (memory frees up), so it backs off like a crash instead of reloading per keystroke.
@@ -314,24 +322,38 @@ export class WorkerEngine implements InferenceEngine {
         this.notice(`${name} was deleted from disk. Hearth keeps using the copy already in memory until the engine stops (idle unload, restart or a settings change); after that, choose another model with "Hearth: Choose Model…".`);
         return;
       }
-      this.notice(`${name} changed on disk. Hearth stopped the copy in memory and loads the new file on the next request.`);
+      this.notice(changedNotice(name));
       void this.stopWorker(worker).then(() => this.restIfIdle());
     };
+    const changed = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(check, FILE_CHANGE_SETTLE_MS);
+      timer.unref?.();
+    };
+    // inotify can miss a change (a network or FUSE file system, a full watch table): a slow stat poll backs it up.
+    const poll = (current: fs.Stats, previous: fs.Stats) => {
+      if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) changed();
+    };
+    fs.watchFile(modelPath, { persistent: false, interval: FILE_POLL_MS }, poll);
+    let watcher: fs.FSWatcher | undefined;
     try {
-      const watcher = fs.watch(path.dirname(modelPath), { persistent: false }, (_event, file) => {
-        if (file !== null && file.toString() !== name) return;
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(check, FILE_CHANGE_SETTLE_MS);
-        timer.unref?.();
+      watcher = fs.watch(path.dirname(modelPath), { persistent: false }, (_event, file) => {
+        if (file === null || file.toString() === name) changed();
       });
-      watcher.on('error', () => watcher.close());
-      worker.unwatch = () => {
-        if (timer) clearTimeout(timer);
-        watcher.close();
-      };
+      watcher.on('error', () => watcher?.close());
     } catch (error) {
-      this.options.log.debug(`cannot watch ${modelPath} for changes: ${(error as Error).message}`);
+      this.options.log.debug(`cannot watch ${modelPath} for changes (${(error as Error).message}); polling it`);
     }
+    worker.unwatch = () => {
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+      fs.unwatchFile(modelPath, poll);
+    };
+  }
+
+  private fileChanged(modelPath: string, stamp: string): boolean {
+    const now = this.fileStamp(modelPath);
+    return now !== stamp && now !== 'missing';
   }
 
   private notice(message: string): void {

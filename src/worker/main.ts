@@ -174,6 +174,12 @@ async function continueStable(): Promise<void> {
   }
 }
 
+function activeThreads(): WorkerStats['activeThreads'] {
+  const governor = runtime?.governor;
+  if (!governor) return undefined;
+  return { batch: governor.active('batch'), generation: governor.active('generation'), changes: governor.switches };
+}
+
 async function handle(request: Request): Promise<void> {
   switch (request.type) {
     case 'load': {
@@ -234,7 +240,7 @@ async function handle(request: Request): Promise<void> {
       send(doneReply(request.id, 'ping', true));
       return;
     case 'stats':
-      send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
+      send(doneReply(request.id, 'stats', { ...stats, model: runtime?.info, activeThreads: activeThreads(), rssBytes: rss(), peakRssBytes: peakRss, uptimeMs: Math.round(performance.now() - started) }));
       return;
     case 'shutdown':
       shuttingDown = true;

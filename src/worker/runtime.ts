@@ -8,11 +8,13 @@ import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSeq
 import { EngineError } from '../common/errors';
 import { looksOutOfMemory, outOfMemoryMessage } from '../common/modelMemory';
 import type { ChatMessage, GenerationResult, GenerationStats, InfillPrompt, LoadOptions, ModelInfo, SamplingOptions, Workload } from '../common/protocol';
-import { evaluateOnly, generate, type GenerateArgs, SliceSizer, stableLength } from './generate';
+import { evaluateOnly, generate, type GenerateArgs, PrefillRun, SliceSizer, stableLength } from './generate';
 import { describeGpuChoice, gpuBuildsIn } from './gpuChoice';
 import { checkHeader } from './headerCheck';
 import { Priority } from './priority';
 import { CHECK_TIMEOUT_MS, checkModelFile } from './modelFile';
+import { ThreadGovernor } from './threadGovernor';
+import type { ThreadMeasurement } from './threadChoice';
 import { decideThreads } from './threads';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -34,6 +36,7 @@ function canReserve(bytes: number): boolean {
 
 export class Runtime {
   private readonly sizer = new SliceSizer();
+  private readonly runs: Record<Workload, PrefillRun> = { completion: new PrefillRun(), chat: new PrefillRun() };
   readonly priority = new Priority();
   /** Each workload's latest prompt, so a cancelled one can keep evaluating its stable part. */
   private readonly lastTokens: Record<Workload, Token[]> = { completion: [], chat: [] };
@@ -44,6 +47,8 @@ export class Runtime {
     private readonly sequences: Record<Workload, LlamaContextSequence>,
     private readonly chatWrapper: ChatWrapper,
     readonly info: ModelInfo,
+    /** With "auto" threads only: a count the user chose is kept as chosen. */
+    readonly governor?: ThreadGovernor,
   ) {}
 
   /** `progress` is told each stage that finishes (and llama.cpp's load progress): the host's load watchdog waits on it. */
@@ -152,7 +157,14 @@ export class Runtime {
         loadMs: Math.round(performance.now() - started),
         estimatedMemoryBytes: checked.estimatedMemoryBytes,
       };
-      return new Runtime(llama, model, context, sequences, chatWrapper, info);
+      const priors = (pick: (m: ThreadMeasurement) => number) =>
+        Object.fromEntries((decision.measurements ?? []).filter((m) => m.threads === 1 || m.threads === decision.threads || m.threads === decision.batchThreads).map((m) => [m.threads, pick(m) / 1000]));
+      const governor = options.threads === 'auto' && decision.threads + decision.batchThreads > 2
+        ? new ThreadGovernor({ batch: decision.batchThreads, generation: decision.threads }, (e) =>
+          log('info', `${e.phase === 'batch' ? 'prompts' : 'generation'} now on ${e.to} thread${e.to === 1 ? '' : 's'} (measured tok/s: ${Object.entries(e.speeds).map(([t, v]) => `${t} threads ${Math.round(v * 1000)}`).join(', ')})`),
+        { batch: priors((m) => m.promptTps), generation: priors((m) => m.generationTps) })
+        : undefined;
+      return new Runtime(llama, model, context, sequences, chatWrapper, info, governor);
     } catch (error) {
       await model.dispose().catch(() => undefined);
       await llama.dispose().catch(() => undefined);
@@ -176,15 +188,21 @@ export class Runtime {
    * switches between the prompt's and generation's counts without a new context. Both lanes share the setting: a
    * decode that batches a prompt slice with another lane's token runs on the count set last.
    */
-  private readonly setPhase = (phase: 'batch' | 'generation'): void => {
-    const threads = phase === 'batch' ? this.info.batchThreads ?? this.info.threads : this.info.threads;
+  private readonly setPhase = (phase: 'batch' | 'generation'): number => {
+    const threads = this.governor?.threadsFor(phase, performance.now())
+      ?? (phase === 'batch' ? this.info.batchThreads ?? this.info.threads : this.info.threads);
     if (this.llama.maxThreads !== threads) this.llama.maxThreads = threads;
+    return threads;
+  };
+
+  private readonly decoded = (phase: 'batch' | 'generation', threads: number, tokens: number, ms: number): void => {
+    this.governor?.record(phase, threads, tokens, ms);
   };
 
   /** What every request on a workload shares: its sequence, and for chat, yielding to completions. */
   private lane(workload: Workload, tokens: Token[], signal: AbortSignal): GenerateArgs {
     this.lastTokens[workload] = tokens;
-    const base = { sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase };
+    const base = { sequence: this.sequences[workload], model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase, decoded: this.decoded, run: this.runs[workload] };
     return workload === 'chat' ? { ...base, yieldTo: this.priority.wait, maxSliceMs: CHAT_MAX_SLICE_MS } : base;
   }
 
@@ -237,7 +255,7 @@ export class Runtime {
    */
   continueStable(signal: AbortSignal): Promise<GenerationStats> {
     const tokens = this.lastTokens.completion;
-    return evaluateOnly({ sequence: this.sequences.completion, model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase }, stableLength(tokens));
+    return evaluateOnly({ sequence: this.sequences.completion, model: this.model, tokens, signal, sizer: this.sizer, phase: this.setPhase, decoded: this.decoded, run: this.runs.completion }, stableLength(tokens));
   }
 
   countTokens(text: string): number {

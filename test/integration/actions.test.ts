@@ -105,6 +105,8 @@ describe('actions (extension host, real model)', function () {
     select(editor, SELECTED);
     const outcome = start('hearth.rewriteSelection');
     const proposal = await readyProposal();
+    // The proposal is ready before the workbench has opened its diff tab (a CPU hog made that gap visible).
+    await waitFor('the diff tab', () => diffTabs().length > 0 || undefined, 10_000);
     assert.equal(diffTabs().length, 1, 'the diff is open');
     assert.ok(proposal.text.length > 0);
     assert.equal(editor.document.getText(), PROSE, 'nothing changes before Accept');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { loadKey, respawnDelayMs, defaultEngineConfig } from '../../src/engine/config';
-import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
+import { commonPrefixLength, FIRST_SLICE_MS, fitToContext, MAX_SLICE_MS, MIN_SLICE_TOKENS, PrefillRun, RUN_GAP_MS, SliceSizer, sliceTargetMs, stableLength } from '../../src/worker/generate';
 import { estimateMemoryBytes, expectedDataEnd, tensorBytes } from '../../src/worker/ggmlTypes';
 import { cutText, findStop, partialStopLength } from '../../src/common/stopText';
 import { chooseBatchThreads, chooseThreads, sizeClassOf, threadCandidates } from '../../src/worker/threadChoice';
@@ -117,6 +117,24 @@ describe('engine pure logic', () => {
       assert.ok(sliceTargetMs(200) > FIRST_SLICE_MS);
       assert.equal(sliceTargetMs(60_000), MAX_SLICE_MS);
       assert.equal(sliceTargetMs(60_000, 100), 100, 'a lane that must yield caps its slices');
+    });
+    it('keystroke after keystroke at one place is one prefill run: its age, not each request\'s, sizes the slices', () => {
+      const run = new PrefillRun();
+      assert.equal(run.join(1000, 300), 1000, 'a jump: a new run from the first token that differs');
+      run.sliceDone(1100);
+      // The next keystroke's request (or the background continuation) keeps what the run evaluated.
+      assert.equal(run.join(1150, 420), 1000);
+      run.sliceDone(1400);
+      assert.equal(run.join(1450, 560), 1000);
+      // It keeps nothing the run evaluated (a jump elsewhere): a new run.
+      assert.equal(run.join(1500, 120), 1500);
+      run.sliceDone(1600);
+      // After a pause longer than the gap: a new run, even at the same place.
+      assert.equal(run.join(1600 + RUN_GAP_MS + 1, 900), 1600 + RUN_GAP_MS + 1);
+      run.sliceDone(2100);
+      // Once the prompt is in and generation starts, the next keystroke's few tokens start afresh.
+      run.end();
+      assert.equal(run.join(2150, 950), 2150);
     });
     it('the stable part of a prompt leaves out its last tokens (the line being typed)', () => {
       assert.equal(stableLength(t(...Array.from({ length: 1000 }, (_, i) => i))), 976);

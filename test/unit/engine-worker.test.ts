@@ -317,7 +317,9 @@ describe('engine: bad model files give clear errors and keep the engine usable',
         const failedPid = engine.workerPid; // the failed load's worker, perhaps still exiting
         const t0 = performance.now();
         await expectCode(engine.complete('Once', { maxTokens: 2 }), code);
-        assert.ok(performance.now() - t0 < 50, `the remembered failure took ${(performance.now() - t0).toFixed(0)} ms`);
+        // 250 ms: under a CPU hog a stat and a throw took 54; starting a worker takes seconds there. The pid check
+        // below is the exact one.
+        assert.ok(performance.now() - t0 < 250, `the remembered failure took ${(performance.now() - t0).toFixed(0)} ms`);
         assert.ok(engine.workerPid === undefined || engine.workerPid === failedPid, 'a worker was spawned for a file known to be broken');
         // Pointing the engine at a good file recovers.
         config.modelPath = plainModel;
