@@ -187,9 +187,16 @@ export async function openFile(wb: Workbench, file: string, timeoutMs = 120_000)
 
 /** Runs a command from the command palette once its row is the focused one (a busy machine filters late). */
 export async function runCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  // F1 right after a (re)load can land before the workbench listens for it (seen under a CPU hog): press again
+  // until the palette opens.
+  const until = Date.now() + 60_000;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const shown = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (shown) break;
+    if (Date.now() > until) throw new Error(`the command palette did not open for "${label}" within 60 s`);
+  }
   await input.fill(`>${label}`);
   const title = label.split(': ').pop()!;
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 30_000 });

@@ -237,7 +237,7 @@ describe('actions (extension host, real model)', function () {
     const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === result.uri.toString());
     assert.ok(shown, 'the result is visible');
     assert.equal(shown.document.languageId, 'markdown');
-    await waitFor('the view to show the final text', () => shown.document.getText() === result.text, 5_000);
+    await waitFor('the view to show the final text', () => shown.document.getText() === result.text, 20_000);
     assert.notEqual(shown.viewColumn, editor.viewColumn, 'beside the editor');
     assert.equal(editor.document.getText(), PROSE);
   });
