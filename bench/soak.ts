@@ -4,11 +4,9 @@
  * unload and reload) while the worker's RSS, this process's heap and handles, and the latency are sampled. Prints
  * JSON with the samples, the memory slopes in MiB/hour and latency percentiles.
  *
- * An unload ends the worker process and the next request starts a fresh one, so the worker's RSS is a sawtooth and
- * one line fitted across unloads measures where the unloads fall, not a leak. The worker's slope is therefore fitted
- * within each worker lifetime (samples grouped by pid, each lifetime's first --warmup-requests left out while its
- * memory reaches its working size) and pooled: one common slope, each lifetime with its own intercept. The host outlives the unloads, so
- * its heap is fitted over the whole run after warm-up.
+ * An unload ends the worker process, so the worker's RSS is a sawtooth: its slope is fitted within each worker
+ * lifetime after its first --warmup-requests and pooled (test/support/soakStats.ts says why). The host outlives the
+ * unloads, so its heap is fitted over the whole run after warm-up.
  *
  * With --max-slope it exits 1 when the pooled worker RSS slope is above it; any failed request or unhandled rejection
  * fails it too. It ends with "soak: N passed, N failed" over those checks (test/run-all.sh's `soak` stage);
@@ -23,7 +21,8 @@ import { defaultEngineConfig } from '../src/engine/config';
 import { WorkerEngine } from '../src/engine/workerEngine';
 import { fimChatModel, workerPath } from '../test/support/paths';
 import { quietLog } from '../test/support/realEngine';
-import { parseArgs, round } from './args';
+import { activeResources, latencySummary, MiB, round, slope, workerLifetimes } from '../test/support/soakStats';
+import { parseArgs } from './args';
 
 const args = parseArgs(process.argv.slice(2));
 const minutes = Number(args.minutes ?? 3);
@@ -42,47 +41,6 @@ const outFile = typeof args.out === 'string' ? args.out : undefined;
 const modelPath = path.resolve(String(args.model ?? fimChatModel));
 /** The host's heap: samples in the first share of the run are warm-up (caches fill, the allocator settles). */
 const WARMUP_SHARE = 0.2;
-const MiB = 1024 * 1024;
-
-type Point = [x: number, y: number];
-
-/** Least-squares slope of y over x. */
-function slope(points: Point[]): number {
-  return pooledSlope([points]);
-}
-
-/**
- * The slope common to several series, each allowed its own level (least squares with one intercept per series):
- * the sums of each series' deviations from its own means, pooled.
- */
-function pooledSlope(series: Point[][]): number {
-  let num = 0;
-  let den = 0;
-  let n = 0;
-  for (const points of series) {
-    if (points.length < 2) continue;
-    const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
-    const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
-    for (const [x, y] of points) {
-      num += (x - mx) * (y - my);
-      den += (x - mx) ** 2;
-    }
-    n += points.length;
-  }
-  if (n < 2) return NaN;
-  return den === 0 ? 0 : num / den;
-}
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-/** Handles and requests keeping this process alive (sockets, timers, child processes): a leak shows as a climb. */
-function activeResources(): number {
-  return (process as unknown as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo?.().length ?? NaN;
-}
 
 const CODE = 'function fibonacci(n) {\n  if (n < 2) return n;\n  return fibonacci(n - 1) + fibonacci(n - 2);\n}\n\n';
 const PROSE = 'Once upon a time there was a little cat who lived near a big red barn. Every day the cat walked to the park.';
@@ -154,27 +112,16 @@ async function main(): Promise<void> {
     await engine.stop();
   }
 
-  // The worker's lifetimes, each without its warm-up.
-  const lifetimes = new Map<number, Sample[]>();
-  for (const s of samples) if (s.pid !== undefined && s.workerRssMiB > 0) lifetimes.set(s.pid, [...(lifetimes.get(s.pid) ?? []), s]);
-  const perLifetime = [...lifetimes].map(([pid, all]) => {
-    const steady = all.filter((s) => s.requests - all[0].requests >= warmupRequests);
-    return {
-      pid, seconds: round(all[all.length - 1].t - all[0].t), requests: all[all.length - 1].requests - all[0].requests, steadySamples: steady.length,
-      rssMiB: { first: all[0].workerRssMiB, steadyFirst: steady[0]?.workerRssMiB, last: all[all.length - 1].workerRssMiB },
-      slopeMiBPerHour: round(slope(steady.map((s) => [s.t / 3600, s.workerRssMiB])), 1),
-      points: steady.map((s): Point => [s.t / 3600, s.workerRssMiB]),
-    };
-  });
+  const worker = workerLifetimes(samples, { requests: warmupRequests });
   const hostSteady = samples.filter((s) => s.t >= minutes * 60 * WARMUP_SHARE);
   const result = {
     minutes, model: path.basename(modelPath), requests, errors, restarts, unloadSeconds: unloadMs / 1000, warmupRequests,
     unhandledRejections: unhandled,
-    workerRssSlopeMiBPerHour: round(pooledSlope(perLifetime.map((l) => l.points)), 1),
-    workerLifetimes: perLifetime.map(({ points: _points, ...l }) => l),
+    workerRssSlopeMiBPerHour: worker.slopeMiBPerHour,
+    workerLifetimes: worker.lifetimes,
     hostHeapSlopeMiBPerHour: round(slope(hostSteady.map((s) => [s.t / 3600, s.heapMiB])), 1),
     hostHandles: { first: samples[0]?.handles, max: Math.max(...samples.map((s) => s.handles)), last: samples[samples.length - 1]?.handles },
-    latencyMs: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, { n: v.length, p50: round(percentile(v, 50)), p95: round(percentile(v, 95)) }])),
+    latencyMs: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, latencySummary(v)])),
     samples,
   };
   const json = JSON.stringify(result, null, 2);
@@ -189,7 +136,7 @@ async function main(): Promise<void> {
     [`worker RSS slope within lifetimes ${result.workerRssSlopeMiBPerHour} MiB/h${maxSlope === undefined ? '' : ` (at most ${maxSlope})`}`, maxSlope === undefined || result.workerRssSlopeMiBPerHour <= maxSlope],
     [`${unhandled.length} unhandled rejection(s)`, unhandled.length === 0],
     [`${errors} of ${requests} request(s) failed`, errors === 0],
-    [`${perLifetime.filter((l) => l.steadySamples >= 2).length} worker lifetime(s) with a fit`, perLifetime.some((l) => l.steadySamples >= 2)],
+    [`${worker.lifetimes.filter((l) => l.steadySamples >= 2).length} worker lifetime(s) with a fit`, worker.lifetimes.some((l) => l.steadySamples >= 2)],
   ];
   for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   const failed = checks.filter(([, ok]) => !ok).length;

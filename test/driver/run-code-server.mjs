@@ -3,6 +3,8 @@
 //
 //   node test/driver/run-code-server.mjs --suite integration [--timeout MIN] [--keep-tmp]
 //       mocha inside the extension host: dist/test/integration/index.js run() (smoke-test driver payload)
+//   node test/driver/run-code-server.mjs --suite soak [--minutes N]
+//       the extension-host soak (dist/test/soak/index.js): N minutes (HEARTH_SOAK_MINUTES, 2.5) of mixed work
 //   node test/driver/run-code-server.mjs --suite e2e [--timeout MIN] [--grep RE]
 //       mocha in THIS process on dist/test/e2e/*.test.js; tests drive the page via test/e2e/harness.ts
 //       (without --grep, HEARTH_TEST_GREP narrows it, as it does the integration suite)
@@ -29,7 +31,8 @@ const { values: opt } = parseArgs({
     model: { type: 'string' },
     port: { type: 'string' },
     folder: { type: 'string' },
-    timeout: { type: 'string', default: '15' }, // minutes
+    timeout: { type: 'string' }, // minutes (15, or the soak's minutes + 10)
+    minutes: { type: 'string' },
     grep: { type: 'string' },
     'keep-tmp': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -38,11 +41,14 @@ const { values: opt } = parseArgs({
 });
 
 if (opt.help || (!opt.serve && !opt.suite)) {
-  console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).join('\n').replace(/^\/\/ ?/gm, ''));
+  console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15).join('\n').replace(/^\/\/ ?/gm, ''));
   process.exit(opt.help ? 0 : 2);
 }
 if (HERE !== path.join(REPO, 'test', 'driver')) throw new Error('unexpected layout');
 
+// The extension host inherits the environment: that is how the soak's length reaches it.
+if (opt.minutes) process.env.HEARTH_SOAK_MINUTES = opt.minutes;
+opt.timeout ??= String(Math.max(15, Number(process.env.HEARTH_SOAK_MINUTES ?? 0) * 1.5 + 10));
 const timeoutMs = Math.round(parseFloat(opt.timeout) * 60_000);
 const log = (l) => console.log(`[driver] ${l}`);
 

@@ -56,6 +56,6 @@ export function installSuiteNetGuard(logDir: string): SuiteNetGuard {
 /** The guard the suite's entry installed (tests plant attempts through it). */
 export function suiteNetGuard(): SuiteNetGuard {
   const guard = (globalThis as unknown as Record<symbol, SuiteNetGuard | undefined>)[KEY];
-  if (!guard) throw new Error('the integration suite\'s network guard is not installed (test/integration/index.ts installs it)');
+  if (!guard) throw new Error('the integration suite\'s network guard is not installed (test/support/hostSuite.ts installs it)');
   return guard;
 }
