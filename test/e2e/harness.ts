@@ -188,18 +188,20 @@ export async function openFile(wb: Workbench, file: string, timeoutMs = 120_000)
 /** Runs a command from the command palette once its row is the focused one (a busy machine filters late). */
 export async function runCommand(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  // F1 right after a (re)load can land before the workbench listens for it (seen under a CPU hog): press again
-  // until the palette opens.
-  const until = Date.now() + 60_000;
+  const title = label.split(': ').pop()!;
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
+  // Right after a (re)load under a CPU hog, F1 can land before the workbench listens for it, and the palette can
+  // open before the extension's commands are registered: open it again, and look again, until the command shows.
+  const until = Date.now() + 90_000;
   for (;;) {
     await page.keyboard.press('F1');
-    const shown = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
-    if (shown) break;
-    if (Date.now() > until) throw new Error(`the command palette did not open for "${label}" within 60 s`);
+    if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
+      await input.fill(`>${label}`);
+      if (await row.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+      await page.keyboard.press('Escape');
+    }
+    if (Date.now() > until) throw new Error(`the command palette did not offer "${label}" within 90 s`);
   }
-  await input.fill(`>${label}`);
-  const title = label.split(': ').pop()!;
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 30_000 });
   await input.press('Enter');
 }
 
