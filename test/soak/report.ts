@@ -42,7 +42,7 @@ export function buildReport(input: ReportInput) {
   const samples = sampler.samples;
   const readings = samples.flatMap((s) => s.workers.map((w) => ({ t: s.t, pid: w.pid, workerRssMiB: w.rssMiB, requests: s.requests })));
   const worker = workerLifetimes(readings, { warmAt: input.warmAt });
-  const hostWarmFrom = Math.max(minutes * 60 * HOST_WARMUP_SHARE, Math.min(...input.warmAt.values()));
+  const hostWarmFrom = Math.max(minutes * 60 * HOST_WARMUP_SHARE, input.warmAt.size ? Math.min(...input.warmAt.values()) : 0);
   const hostSteady = samples.filter((s) => s.t >= hostWarmFrom);
   const fit = (pick: (s: (typeof samples)[number]) => number | undefined) =>
     round(slope(hostSteady.filter((s) => pick(s) !== undefined).map((s): Point => [s.t / 3600, pick(s)!])), 1);
@@ -58,7 +58,10 @@ export function buildReport(input: ReportInput) {
   return {
     minutes, requests: input.requests, failures: input.failures, unhandledRejections: input.unhandled, outcomes: input.outcomes,
     unloads: input.unloads, events: input.events.map((e) => ({ ...e, t: round(e.t) })),
-    workerRssSlopeMiBPerHour: worker.slopeMiBPerHour, workerRssMaxSlope: workerRssMaxSlope(input.minutes),
+    // The check reads the median slope (soakStats.ts, pooledMedianSlope); the least-squares one is bench/soak.ts's.
+    workerRssSlopeMiBPerHour: worker.medianSlopeMiBPerHour, workerRssLeastSquaresSlopeMiBPerHour: worker.slopeMiBPerHour,
+    workerRssMaxSlope: workerRssMaxSlope(input.minutes),
+    workerRssMeasure: 'VmRSS every second, the worker collecting its garbage every 5 s (workerGc.cjs); slope: median of pairwise slopes within each lifetime after warm-up',
     workerWarmAt: Object.fromEntries([...input.warmAt].map(([pid, t]) => [pid, round(t)])), workerLifetimes: worker.lifetimes,
     hostWarmFromS: round(hostWarmFrom), hostHeapSlopeMiBPerHour: sampler.gcAvailable ? retained : fit((s) => s.heapMiB),
     hostHeapMeasure: sampler.gcAvailable ? 'heap used after a forced full GC, code and bytecode spaces left out, every 5 s' : 'heapUsed (no forced GC in this host)',

@@ -69,18 +69,20 @@ export async function runSoak(hearth: HearthApi, minutes: number, set: (key: str
   const loaded = async (what: string) => {
     await work.reload();
     mark(`${what} ${jobs.workerFor('completion').loadedModel?.name} in pid ${pid()}`);
-    if ((schedule[0]?.at ?? minutes * 60) - sampler.now() < 60) return;
+    // The last lifetime is always primed, however late a busy machine brings it: it is the one the fit needs.
+    if (schedule.length && schedule[0].at - sampler.now() < 60) return;
     await work.prime();
     warmAt.set(pid()!, sampler.now());
     mark(`primed pid ${pid()}`);
   };
 
-  const end = Date.now() + minutes * 60_000;
+  // A minute of steady work after the last prime, even where a busy machine made the events late (up to 90 s over).
+  const end = () => Math.min(minutes * 60 + 90, Math.max(minutes * 60, Math.max(0, ...warmAt.values()) + 60));
   try {
     sampler.start();
     await work.open();
     await loaded('loaded');
-    while (Date.now() < end) {
+    while (sampler.now() < end()) {
       const due = schedule[0] && sampler.now() >= schedule[0].at ? schedule.shift()! : undefined;
       if (due) {
         mark(due.what);

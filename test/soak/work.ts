@@ -94,7 +94,7 @@ export class Work {
     if (n % 8 === 3) await this.chat();
     if (n % 12 === 5) await this.summarize();
     if (n % 12 === 11) await this.rewrite(this.rewrites++ % 2 === 0);
-    await sleep(until - performance.now());
+    await sleep(Math.max(0, until - performance.now()));
   }
 
   /**

@@ -41,6 +41,30 @@ export function pooledSlope(series: Point[][]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/**
+ * The pooled Theil–Sen slope: the median of the slopes between every two points of the same series. A step the
+ * allocator takes once (the worker's RSS moves in steps of 1–4 MiB when a buffer or an arena grows) tilts only the
+ * pairs that straddle it, where a least-squares line over a minute or two reads it as a trend; a leak, which climbs
+ * all along, tilts every pair. Long series are thinned to 600 points (pairs grow with the square).
+ */
+export function pooledMedianSlope(series: Point[][]): number {
+  const slopes: number[] = [];
+  for (const all of series) {
+    const step = Math.max(1, Math.ceil(all.length / 600));
+    const points = all.filter((_, i) => i % step === 0);
+    for (let i = 0; i < points.length; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        const dx = points[j][0] - points[i][0];
+        if (dx > 0) slopes.push((points[j][1] - points[i][1]) / dx);
+      }
+    }
+  }
+  if (!slopes.length) return NaN;
+  slopes.sort((a, b) => a - b);
+  const m = Math.floor(slopes.length / 2);
+  return slopes.length % 2 ? slopes[m] : (slopes[m - 1] + slopes[m]) / 2;
+}
+
 export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -86,7 +110,7 @@ export interface Warmup {
  * The worker RSS slope in MiB/hour pooled over its lifetimes, each without its warm-up (until every bound in
  * `warmup` has passed), and what each lifetime looked like.
  */
-export function workerLifetimes(readings: WorkerReading[], warmup: Warmup): { slopeMiBPerHour: number; lifetimes: Lifetime[] } {
+export function workerLifetimes(readings: WorkerReading[], warmup: Warmup): { slopeMiBPerHour: number; medianSlopeMiBPerHour: number; lifetimes: Lifetime[] } {
   const byPid = new Map<number, WorkerReading[]>();
   for (const r of readings) if (r.pid !== undefined && r.workerRssMiB > 0) byPid.set(r.pid, [...(byPid.get(r.pid) ?? []), r]);
   const fitted = [...byPid].map(([pid, all]) => {
@@ -100,5 +124,6 @@ export function workerLifetimes(readings: WorkerReading[], warmup: Warmup): { sl
     };
     return { lifetime, points };
   });
-  return { slopeMiBPerHour: round(pooledSlope(fitted.map((f) => f.points)), 1), lifetimes: fitted.map((f) => f.lifetime) };
+  const series = fitted.map((f) => f.points);
+  return { slopeMiBPerHour: round(pooledSlope(series), 1), medianSlopeMiBPerHour: round(pooledMedianSlope(series), 1), lifetimes: fitted.map((f) => f.lifetime) };
 }
