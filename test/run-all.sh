@@ -102,6 +102,18 @@ for stage in $STAGES; do
   esac
 done
 
+# CI shows only the tail of this output: repeat each failed stage's mocha failure report here, just above the
+# summary, so the tail names what failed and why.
+for stage in $STAGES; do
+  log=".test-run/$stage.log"
+  [[ -f $log ]] || continue
+  if sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -qE '^ +[0-9]+ failing'; then
+    echo
+    echo "== failures in $stage (from $log)"
+    sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n '/^ \+[0-9]\+ failing/,$p' | head -n 60
+  fi
+done
+
 echo
 echo "== summary"
 printf '%s\n' "${summary[@]}"
