@@ -30,9 +30,15 @@ describe('e2e: selection actions', () => {
     await editor.locator('.view-line', { hasText: 'the dog run fast' }).click();
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
+    // Monaco redraws its selection layer on every render: under load the node found visible can be replaced
+    // before its box is read (boundingBox() is then null), so read it again until a box comes back.
     const selection = editor.locator('.selected-text').first();
-    await selection.waitFor({ state: 'visible' });
-    const box = (await selection.boundingBox())!;
+    let box: { x: number; y: number; width: number; height: number } | null = null;
+    for (const deadline = Date.now() + 30_000; !box && Date.now() < deadline; ) {
+      await selection.waitFor({ state: 'visible' });
+      box = await selection.boundingBox();
+    }
+    assert.ok(box, 'the selected text has a box on screen');
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
 
     await page.getByRole('menuitem', { name: 'Hearth' }).first().hover();
