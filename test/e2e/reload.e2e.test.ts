@@ -104,7 +104,7 @@ describe('e2e: window reload in the middle of an answer', function () {
     await frame.locator('button[data-action="newChat"]').click();
     await frame.locator('#input').fill('And a short one?');
     await frame.locator('#input').press('Enter');
-    await frame.locator('.message.user .body', { hasText: 'And a short one?' }).waitFor({ timeout: 10_000 });
+    await frame.locator('.message.user .body', { hasText: 'And a short one?' }).waitFor({ timeout: 30_000 });
     await frame.locator('.message.assistant.done .body', { hasText: /\S/ }).last().waitFor({ timeout: 120_000 });
     const answers = workersUnder(wb.codeServerPid);
     assert.ok(answers.length >= 1, 'no worker answered in the new window');

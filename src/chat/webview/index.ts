@@ -25,7 +25,7 @@ const post = (message: WebviewToHost): void => vscode.postMessage(message);
 const save = (): void => vscode.setState({ draft: ui.input.value, editing: page.editing, state: page.state } satisfies SavedState);
 const render = (): void => renderer.render();
 
-bindInput({ ui, page, post, save, render });
+const input = bindInput({ ui, page, post, save, render });
 
 window.addEventListener('message', (event: MessageEvent) => {
   const message: HostToWebview | undefined = parseHostMessage(event.data);
@@ -35,6 +35,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       page.state = message.state;
       save();
       render();
+      input.hostStateArrived();
       break;
     case 'stream':
       renderer.applyStream(message.messageId, message.html);

@@ -6,7 +6,7 @@
  */
 import type { WebviewToHost } from '../messages';
 import type { Layout } from './layout';
-import type { PageState } from './page';
+import { type PageState, submitAction } from './page';
 
 export interface InputDeps {
   ui: Layout;
@@ -17,12 +17,14 @@ export interface InputDeps {
   render(): void;
 }
 
-export function bindInput({ ui, page, post, save, render }: InputDeps): void {
+export function bindInput({ ui, page, post, save, render }: InputDeps): { hostStateArrived(): void } {
   const { input } = ui;
 
   const submit = (): void => {
     const text = input.value.trim();
-    if (!text || page.state?.busy) return;
+    const action = submitAction(page, text);
+    page.queued = action === 'queue';
+    if (action !== 'send') return;
     post(page.editing ? { type: 'editLast', text } : { type: 'send', text });
     page.editing = false;
     input.value = '';
@@ -102,4 +104,12 @@ export function bindInput({ ui, page, post, save, render }: InputDeps): void {
       case 'selectModel': post({ type: 'selectModel' }); break;
     }
   });
+
+  return {
+    /** The host's state has arrived: the page is live, and an Enter pressed before it is carried out now. */
+    hostStateArrived(): void {
+      page.live = true;
+      if (page.queued) submit();
+    },
+  };
 }

@@ -22,6 +22,23 @@ export interface PageState {
   state: ViewState | undefined;
   editing: boolean;
   historyOpen: boolean;
+  /**
+   * Whether this page has had a state from the host since it loaded. Until then `state` is the one saved before a
+   * reload, which may still say an answer is running (a reload in the middle of one), so it cannot refuse a send.
+   */
+  live?: boolean;
+  /** Enter was pressed before the host's first state: send when it comes, if the host is not busy. */
+  queued?: boolean;
+}
+
+/**
+ * What Enter does with the draft: send it, keep it for the host's first state (the page is not live yet), or
+ * nothing (an empty draft, or an answer running). The draft stays in the input unless it is sent.
+ */
+export function submitAction(page: PageState, draft: string): 'send' | 'queue' | 'ignore' {
+  if (!draft.trim()) return 'ignore';
+  if (!page.live) return 'queue';
+  return page.state?.busy ? 'ignore' : 'send';
 }
 
 export function readSaved(value: unknown): SavedState {
