@@ -6,6 +6,7 @@ import type { GenerationResult } from '../common/protocol';
 import type { InferenceEngine } from '../common/engine';
 import { JOBS, type JobEngines } from './jobEngines';
 import { isCancelled } from '../common/errors';
+import { updateUserSetting } from '../common/userSetting';
 
 export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutputChannel, errors: ErrorReporter): vscode.Disposable[] {
   return [
@@ -28,7 +29,7 @@ export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutpu
       const perJob = JOBS.filter((job) => config.get<string>(`models.${job}`, '').trim() !== '');
       if (perJob.length === 0) {
         // One model for both jobs, as before Hearth held a model per job.
-        await config.update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+        await updateUserSetting(vscode.workspace, 'modelPath', modelPath);
       } else {
         // A per-job model would hide hearth.modelPath: ask which job the file is for.
         const pick = await vscode.window.showQuickPick(
@@ -36,7 +37,7 @@ export function registerEngineCommands(engines: JobEngines, log: vscode.LogOutpu
           { title: `Use ${path.basename(modelPath)} for…` },
         );
         if (!pick) return undefined;
-        for (const job of pick.jobs) await config.update(`models.${job}`, modelPath, vscode.ConfigurationTarget.Global);
+        for (const job of pick.jobs) await updateUserSetting(vscode.workspace, `models.${job}`, modelPath);
       }
       log.info(`model set to ${modelPath}`);
       return modelPath;
@@ -61,8 +62,8 @@ async function testModel(engine: InferenceEngine, log: vscode.LogOutputChannel, 
         const result = await engine.complete('Once upon a time', { maxTokens: 48, temperature: 0.7, seed: 1 }, { signal: controller.signal, workload: 'chat' });
         const seconds = result.stats.generationMs / 1000;
         const tps = seconds > 0 ? result.stats.generatedTokens / seconds : 0;
-        log.info(`test generation: ${result.stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s in ${Date.now() - started} ms: ${JSON.stringify(result.text)}`);
-        void vscode.window.showInformationMessage(`Hearth works: ${info.name} wrote ${result.stats.generatedTokens} tokens at ${tps.toFixed(0)} tok/s: “Once upon a time${result.text.slice(0, 120)}…”`);
+        log.info(`test generation on ${result.model || info.name}: ${result.stats.generatedTokens} tokens at ${tps.toFixed(1)} tok/s in ${Date.now() - started} ms: ${JSON.stringify(result.text)}`);
+        void vscode.window.showInformationMessage(`Hearth works: ${result.model || info.name} wrote ${result.stats.generatedTokens} tokens at ${tps.toFixed(0)} tok/s: “Once upon a time${result.text.slice(0, 120)}…”`);
         return result;
       } catch (error) {
         if (!isCancelled(error)) errors.report(error);

@@ -17,6 +17,7 @@ import type { MachineMemory } from './fit';
 import { extractLlamafile } from './llamafile';
 import { downloadedPath, resolveModelSetting } from './resolve';
 import { readModelsSettings, type ModelsSettings } from './settings';
+import { updateUserSetting } from '../common/userSetting';
 
 export interface ModelsHost {
   context: vscode.ExtensionContext;
@@ -93,7 +94,7 @@ export function registerModels(host: ModelsHost): { disposables: vscode.Disposab
     } else {
       value = action.model.path;
     }
-    await vscode.workspace.getConfiguration('hearth').update(`models.${job}`, value, vscode.ConfigurationTarget.Global);
+    await updateUserSetting(vscode.workspace, `models.${job}`, value);
     log.info(`the ${job} model is now ${value}`);
     return value;
   }
@@ -140,7 +141,7 @@ export function registerModels(host: ModelsHost): { disposables: vscode.Disposab
     if (!picked.choice) {
       const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use This Model', filters: { 'GGUF models': ['gguf'], 'All files': ['*'] } });
       if (!files?.[0]) return undefined;
-      await vscode.workspace.getConfiguration('hearth').update(`models.${job}`, files[0].fsPath, vscode.ConfigurationTarget.Global);
+      await updateUserSetting(vscode.workspace, `models.${job}`, files[0].fsPath);
       return files[0].fsPath;
     }
     return use(job, picked.choice);
